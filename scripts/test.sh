@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test: C++ unit tests (ctest) and end-to-end tests (pytest) that
+# drive the built binary. Installs and builds what is missing first.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+"$ROOT/scripts/setup.sh"
+
+out="$ROOT/test-output"
+mkdir -p "$out"
+status=0
+
+say "unit tests (ctest)"
+ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)" || status=1
+
+say "end-to-end tests (pytest)"
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/e2e" \
+  --junitxml="$out/e2e.xml" || status=1
+
+if [ $status -ne 0 ]; then say "some tests FAILED"; else say "all tests passed"; fi
+exit $status

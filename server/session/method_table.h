@@ -1,0 +1,47 @@
+// The one table of methods: name -> handler. Typed registration parses params
+// with the params struct's `static Result<P> parse(const json&)`, so handlers
+// receive values, never raw JSON, and bad params are always InvalidParams.
+// Threading: filled once at start-up, then read from the loop thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/json.h"
+#include "session/reply.h"
+
+namespace devwatch::session {
+
+class MethodTable {
+ public:
+  using RequestHandler = std::function<void(const json& params, Reply reply)>;
+  using NotificationHandler = std::function<void(const json& params)>;
+
+  void request(std::string method, RequestHandler handler);
+  void notification(std::string method, NotificationHandler handler);
+
+  template <class P, class F>
+  void typed_request(std::string method, F handler) {
+    request(std::move(method), [handler = std::move(handler)](const json& params, Reply reply) mutable {
+      Result<P> parsed = P::parse(params);
+      if (!parsed) return reply(parsed.error());
+      handler(std::move(parsed.value()), std::move(reply));
+    });
+  }
+
+  const RequestHandler* find_request(std::string_view method) const;
+  const NotificationHandler* find_notification(std::string_view method) const;
+
+  // Every registered name, sorted: the docs test checks protocol.md lists them.
+  std::vector<std::string> request_names() const;
+  std::vector<std::string> notification_names() const;
+
+ private:
+  std::map<std::string, RequestHandler, std::less<>> requests_;
+  std::map<std::string, NotificationHandler, std::less<>> notifications_;
+};
+
+}  // namespace devwatch::session

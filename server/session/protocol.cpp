@@ -1,0 +1,117 @@
+#include "session/protocol.h"
+
+#include "paths/uri.h"
+#include "session/params.h"
+
+namespace devwatch::session {
+namespace {
+
+std::string base_name(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  auto name = slash == std::string::npos ? path : path.substr(slash + 1);
+  return name.empty() ? path : name;
+}
+
+Result<WorkspaceFolder> folder_from_uri(const std::string& uri, std::string name, const std::string& where) {
+  auto path = paths::uri_to_path(uri);
+  if (!path) return make_error(ErrorCode::InvalidParams, where + ": " + path.error().message);
+  std::string p = std::move(path.value());
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  if (name.empty()) name = base_name(p);
+  return WorkspaceFolder{uri, std::move(name), std::move(p)};
+}
+
+Result<std::vector<WorkspaceFolder>> parse_folders(const json& list, const std::string& where) {
+  std::vector<WorkspaceFolder> out;
+  if (!list.is_array()) {
+    return make_error(ErrorCode::InvalidParams,
+                      where + ": expected an array of WorkspaceFolder, got " + list.type_name());
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    std::string at = where + "[" + std::to_string(i) + "]";
+    ParamReader reader(list[i], at);
+    auto uri = reader.string("uri", true);
+    auto name = reader.string("name", false);
+    if (!reader.ok()) return reader.error();
+    auto folder = folder_from_uri(*uri, name.value_or(""), at + ".uri");
+    if (!folder) return folder.error();
+    out.push_back(std::move(folder.value()));
+  }
+  return out;
+}
+
+}  // namespace
+
+json to_json(const WorkspaceFolder& folder) {
+  return json{{"uri", folder.uri}, {"name", folder.name}, {"path", folder.path}};
+}
+
+Result<InitializeParams> InitializeParams::parse(const json& params) {
+  ParamReader reader(params);
+  InitializeParams out;
+  if (reader.has("processId")) {
+    auto pid = reader.integer("processId", true, 1, INT32_MAX);
+    if (pid) out.process_id = static_cast<int>(*pid);
+  }
+  auto root_uri = reader.string("rootUri", false);
+  auto root_path = reader.string("rootPath", false);
+  if (auto trace = reader.string("trace", false)) out.trace = *trace;
+  if (const json* info = reader.value("clientInfo", false); info && info->is_object()) {
+    ParamReader client(*info, "params.clientInfo");
+    out.client_name = client.string("name", false).value_or("");
+  }
+  if (!reader.ok()) return reader.error();
+  if (const json* folders = reader.value("workspaceFolders", false)) {
+    auto parsed = parse_folders(*folders, "params.workspaceFolders");
+    if (!parsed) return parsed.error();
+    out.folders = std::move(parsed.value());
+  } else if (root_uri) {
+    auto folder = folder_from_uri(*root_uri, "", "params.rootUri");
+    if (!folder) return folder.error();
+    out.folders.push_back(std::move(folder.value()));
+  } else if (root_path) {
+    if (root_path->empty() || root_path->front() != '/') {
+      return make_error(ErrorCode::InvalidParams, "params.rootPath: expected an absolute path");
+    }
+    auto folder = folder_from_uri(paths::path_to_uri(*root_path), "", "params.rootPath");
+    if (!folder) return folder.error();
+    out.folders.push_back(std::move(folder.value()));
+  }
+  if (params.is_object()) {
+    if (auto it = params.find("initializationOptions"); it != params.end()) out.initialization_options = *it;
+    const json* caps = reader.value("capabilities", false);
+    if (caps && caps->is_object()) {
+      auto window = caps->find("window");
+      if (window != caps->end() && window->is_object()) {
+        auto progress = window->find("workDoneProgress");
+        out.work_done_progress = progress != window->end() && progress->is_boolean() && progress->get<bool>();
+      }
+    }
+  }
+  return out;
+}
+
+Result<WorkspaceFoldersChange> WorkspaceFoldersChange::parse(const json& params) {
+  ParamReader reader(params);
+  const json* event = reader.value("event", true);
+  if (!reader.ok()) return reader.error();
+  ParamReader ev(*event, "params.event");
+  const json* added = ev.value("added", true);
+  const json* removed = ev.value("removed", true);
+  if (!ev.ok()) return ev.error();
+  WorkspaceFoldersChange out;
+  auto a = parse_folders(*added, "params.event.added");
+  if (!a) return a.error();
+  auto r = parse_folders(*removed, "params.event.removed");
+  if (!r) return r.error();
+  out.added = std::move(a.value());
+  out.removed = std::move(r.value());
+  return out;
+}
+
+Result<NoParams> NoParams::parse(const json& params) {
+  if (auto ok = expect_no_params(params); !ok) return ok.error();
+  return NoParams{};
+}
+
+}  // namespace devwatch::session
