@@ -1,0 +1,68 @@
+// Watches workspace roots recursively and reports verified changes. It owns
+// the snapshot (tree.h), picks a backend through backend_factory.h, crawls
+// incrementally (a bounded number of directories per step, re-posted, so the
+// kernel queue is drained between steps), treats backend events as hints
+// (lstat / rescan, then diff against the snapshot), and reports every limit
+// or degradation as a Problem. Changes are delivered promptly, once per drain
+// or crawl step; per-subscription settling is the Coalescer's job.
+// Threading: everything runs on the caller's io_context; call every method
+// from the thread running it. Callbacks run on that thread too.
+#pragma once
+
+#include "watch/asio.h"
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+#include "watch/types.h"
+
+namespace devwatch::watch {
+
+class Watcher {
+ public:
+  struct Callbacks {
+    std::function<void(Batch)> on_batch;
+    std::function<void(const Problem&)> on_problem;
+    std::function<void(const CrawlProgress&)> on_progress;
+  };
+
+  Watcher(asio::io_context& io, WatcherOptions options, Callbacks callbacks);
+  ~Watcher();
+  Watcher(const Watcher&) = delete;
+  Watcher& operator=(const Watcher&) = delete;
+
+  // Starts watching an absolute directory path; the crawl continues on the
+  // io_context and ends with an on_progress(done=true). Errors: InvalidParams
+  // (not absolute, bad exclude glob), NotFound (missing / not a directory).
+  Result<void> add_root(const std::string& absolute_path);
+  void remove_root(const std::string& absolute_path);
+
+  // True while a crawl or rescan runs or a directory move awaits its pair.
+  bool busy() const;
+  // status() may walk /proc (cached 10 s) to count other processes'
+  // watches; these two are free.
+  WatcherStatus status() const;
+  std::size_t watched_dirs() const;
+  std::string backend_name() const;
+  // The `watcher` section of devwatch/status: {backend, reason, roots,
+  // watchedDirectories, budget {used, limit, usedByOthers, available},
+  // unwatched, resyncs, lastEventTime, crawling, problems}.
+  nlohmann::json status_json() const;
+
+  // Test hooks: stop/restart draining the kernel queue, so a test can cause
+  // a real IN_Q_OVERFLOW.
+  void pause_draining_for_test();
+  void resume_draining_for_test();
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+// "10,234"
+std::string format_count(std::size_t n);
+
+}  // namespace devwatch::watch
