@@ -1,0 +1,106 @@
+#include "supervise/restart_debouncer.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <spdlog/spdlog.h>
+
+namespace devwatch::supervise {
+
+using Clock = std::chrono::steady_clock;
+
+RestartDebouncer::RestartDebouncer(asio::io_context& io, std::string root, DebounceTiming timing, Fire fire)
+    : timer_(io), root_(std::move(root)), timing_(timing), fire_(std::move(fire)) {}
+
+RestartDebouncer::~RestartDebouncer() { cancel(); }
+
+void RestartDebouncer::request(const std::string& reason, const std::vector<std::string>& changed_files,
+                               std::chrono::milliseconds settle) {
+  const auto now = Clock::now();
+  if (!pending_) {
+    pending_ = true;
+    first_at_ = now;
+    files_.clear();
+    seen_.clear();
+    reason_ = reason;
+  }
+  last_at_ = now;
+  for (const auto& file : changed_files) {
+    // The listed set is capped so a huge checkout costs bounded memory; the
+    // count still says how many distinct files changed.
+    seen_.insert(std::hash<std::string>{}(file));
+    if (files_.size() < kMaxListedFiles) files_.insert(file);
+  }
+  settle_ = settle.count() >= 0 ? settle : timing_.settle;
+  if (!waiting_lock_) arm(settle_);
+}
+
+void RestartDebouncer::cancel() {
+  pending_ = false;
+  waiting_lock_ = false;
+  timer_.cancel();
+  alive_ = std::make_shared<int>(0);
+}
+
+void RestartDebouncer::arm(std::chrono::milliseconds settle) {
+  auto due = std::min(last_at_ + settle, first_at_ + std::max(timing_.max_delay, settle));
+  timer_.expires_at(due);
+  std::weak_ptr<int> alive = alive_;
+  timer_.async_wait([this, alive](const asio::error_code& ec) {
+    if (alive.expired() || ec) return;
+    settled();
+  });
+}
+
+void RestartDebouncer::settled() {
+  if (!pending_) return;
+  const auto now = Clock::now();
+  // A request that came in after the timer was set moved the due time.
+  auto due = std::min(last_at_ + settle_, first_at_ + std::max(timing_.max_delay, settle_));
+  if (now < due) {
+    arm(settle_);
+    return;
+  }
+  waiting_lock_ = true;
+  lock_since_ = now;
+  poll_lock();
+}
+
+void RestartDebouncer::poll_lock() {
+  std::error_code ec;
+  const bool locked = !root_.empty() && std::filesystem::exists(std::filesystem::path(root_) / ".git" / "index.lock", ec);
+  if (!locked) {
+    fire_now(false);
+    return;
+  }
+  if (Clock::now() - lock_since_ >= timing_.lock_cap) {
+    spdlog::warn("{}/.git/index.lock still exists after {} ms; restarting anyway (a stale lock? remove it if no git "
+                 "command is running)",
+                 root_, timing_.lock_cap.count());
+    fire_now(true);
+    return;
+  }
+  timer_.expires_after(timing_.lock_poll);
+  std::weak_ptr<int> alive = alive_;
+  timer_.async_wait([this, alive](const asio::error_code& e) {
+    if (alive.expired() || e) return;
+    poll_lock();
+  });
+}
+
+void RestartDebouncer::fire_now(bool cap_hit) {
+  DebouncedRestart restart;
+  restart.reason = reason_;
+  restart.changed_files.assign(files_.begin(), files_.end());
+  restart.changed_count = seen_.size();
+  restart.first_event_at = first_at_;
+  restart.lock_waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - lock_since_);
+  restart.lock_cap_hit = cap_hit;
+  pending_ = false;
+  waiting_lock_ = false;
+  files_.clear();
+  seen_.clear();
+  fire_(std::move(restart));
+}
+
+}  // namespace devwatch::supervise

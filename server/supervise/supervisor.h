@@ -1,0 +1,87 @@
+// Owns every dev server of a session by name: add/remove, start/stop/restart
+// by name with UnknownServer errors, change fan-out through a relevance
+// predicate the caller supplies (restartOn/ignore live in config), and
+// stop_all for exit, which calls back once every process group is gone.
+// Threading: not thread-safe; construct, call and destroy on the loop thread
+// (the thread that runs the io_context and lives as long as devwatch).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "supervise/asio_include.h"
+
+#include "common/error.h"
+#include "supervise/dev_server.h"
+#include "supervise/spec.h"
+
+namespace devwatch::supervise {
+
+struct SupervisorOptions {
+  // Production: "/proc/self/exe" (devwatch re-executes itself as the shim).
+  std::string shim_path = "/proc/self/exe";
+  DevServerOptions server{};  // its shim_path is replaced by the one above
+};
+
+class Supervisor {
+ public:
+  using Relevant = std::function<bool(const ServerSpec& spec, const std::string& path)>;
+
+  Supervisor(asio::io_context& io, SupervisorOptions options = {});
+  ~Supervisor();
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
+  // Set before add(); every server reports through these.
+  void on_state_change(DevServer::StateCallback callback) { on_state_ = std::move(callback); }
+  void on_output(DevServer::LineCallback callback) { on_line_ = std::move(callback); }
+
+  // ConfigInvalid for a duplicate name or an unusable spec (empty command,
+  // relative cwd, bad port or pattern). Does not start the server.
+  Result<DevServer*> add(ServerSpec spec);
+  // Config reload: adds an unknown server; otherwise replaces its spec and, if
+  // it is running and what it runs changed (command, cwd, env, probes, stop
+  // settings), restarts it with reason "configuration changed".
+  Result<DevServer*> update(ServerSpec spec);
+  // Only a server without a running group can be removed (stop it first).
+  Result<void> remove(const std::string& name);
+
+  DevServer* find(const std::string& name);
+  Result<DevServer*> get(const std::string& name);  // UnknownServer names the known servers
+  std::vector<DevServer*> servers();                 // sorted by name
+
+  Result<void> start(const std::string& name, const std::string& reason = "start requested");
+  Result<void> stop(const std::string& name, const std::string& reason = "stop requested");
+  Result<void> restart(const std::string& name, const std::string& reason = "restart requested");
+  // Starts every server with auto_start.
+  void start_auto(const std::string& reason = "autoStart");
+
+  // Changed files (workspace-relative or absolute, as the caller likes): each
+  // server gets a debounced restart request with the files `relevant` accepts.
+  void on_changes(const std::vector<std::string>& paths, const Relevant& relevant);
+
+  // Stops everything, never restarts again, and calls `done` (posted on the
+  // loop) once every process group is gone.
+  void stop_all(std::function<void()> done, const std::string& reason = "devwatch is exiting");
+
+ private:
+  void check_all_stopped();
+
+  asio::io_context& io_;
+  SupervisorOptions options_;
+  DevServer::StateCallback on_state_;
+  DevServer::LineCallback on_line_;
+  std::map<std::string, std::unique_ptr<DevServer>> servers_;
+  std::vector<std::function<void()>> stop_waiters_;
+  bool stopping_all_ = false;
+};
+
+// Checks what a spec must hold before it can run (used by Supervisor::add).
+Result<void> validate_spec(const ServerSpec& spec);
+// True when a running server must restart to apply `next` over `current`.
+bool spec_change_needs_restart(const ServerSpec& current, const ServerSpec& next);
+
+}  // namespace devwatch::supervise
