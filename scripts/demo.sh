@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# The main job: builds devwatch, diagnoses this machine, and shows a short
-# protocol exchange with the built server, the way an editor talks to it.
+# The main job: builds devwatch and runs the example Django blog under it, the
+# way a developer without an editor plugin would. Edit
+# examples/django-blog/blog/views.py and watch it restart; Ctrl-C stops all.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 "$ROOT/scripts/setup.sh"
 
+cd "$ROOT/examples/django-blog"
 say "devwatch check"
-"$DEVWATCH_BIN" check || true
-
-say "a scripted editor session over stdio"
-"$VENV/bin/python" "$ROOT/scripts/demo_session.py"
+VIRTUAL_ENV="$VENV" "$DEVWATCH_BIN" check || true
+"$VENV/bin/python" manage.py migrate -v 0
+say "devwatch run: open http://127.0.0.1:8000/ (and /marker/); edit blog/views.py to see a restart; Ctrl-C to stop"
+# Zero configuration: devwatch detects the Django project; VIRTUAL_ENV points
+# its interpreter choice at the venv that has Django.
+VIRTUAL_ENV="$VENV" exec "$DEVWATCH_BIN" run

@@ -10,6 +10,9 @@
 #include <sstream>
 
 #include "common/version.h"
+#include "config/load.h"
+#include "watch/budget.h"
+#include "watch/mounts.h"
 
 namespace devwatch::check {
 namespace {
@@ -130,10 +133,70 @@ void check_machine(Report& report) {
   check_poll(report);
 }
 
+namespace {
+
+void check_mount(Report& report, const std::string& root) {
+  auto remote = watch::remote_filesystem_name(root);
+  if (!remote) {
+    report.items.push_back(Item{"filesystem", Status::Ok, "local: inotify sees every change", {}, json::object()});
+    return;
+  }
+  report.items.push_back(Item{"filesystem", Status::Warn,
+                              root + " is on " + *remote + ": inotify does not see changes made by other machines",
+                              "poll this folder: set \"watch\": {\"backend\": \"poll\"} in devwatch.json",
+                              json{{"type", *remote}}});
+}
+
+void check_budget(Report& report) {
+  auto limits = watch::read_budget_limits();
+  std::size_t others = watch::count_foreign_inotify_watches();
+  Item item{"watch budget", Status::Ok, {}, {}, json::object()};
+  item.data["limit"] = limits.max_user_watches;
+  item.data["usedByOthers"] = others;
+  std::size_t available = limits.max_user_watches > others ? limits.max_user_watches - others : 0;
+  item.data["available"] = available;
+  item.detail = std::to_string(available) + " of " + std::to_string(limits.max_user_watches) +
+                " inotify watches available (one per watched folder; " + std::to_string(others) +
+                " used by other processes)";
+  if (available < 8192) {
+    item.status = Status::Warn;
+    item.fix = watch::watch_limit_fix(limits.max_user_watches * 2);
+  }
+  report.items.push_back(std::move(item));
+}
+
+void check_config(Report& report, const std::string& root) {
+  auto loaded = config::load_workspace_config(root, nullptr, config::process_env());
+  if (!loaded) {
+    report.items.push_back(Item{"config", Status::Fail, loaded.error().message,
+                                "fix " + root + "/devwatch.json (docs/config.md describes every field)",
+                                json{{"valid", false}}});
+    return;
+  }
+  json servers = json::array();
+  std::string detail = loaded->description;
+  for (const auto& spec : loaded->config.servers) {
+    std::string argv;
+    for (const auto& a : spec.command) argv += (argv.empty() ? "" : " ") + a;
+    servers.push_back(json{{"name", spec.name}, {"command", spec.command}, {"cwd", spec.cwd},
+                           {"restartOn", spec.restart_on}, {"ignore", spec.ignore}});
+    detail += "\n         server " + spec.name + ": " + argv;
+  }
+  for (const auto& why : loaded->explanation) detail += "\n         " + why;
+  report.items.push_back(Item{"config", loaded->config.servers.empty() ? Status::Info : Status::Ok, detail, {},
+                              json{{"valid", true}, {"source", loaded->description}, {"servers", servers},
+                                   {"backend", config::backend_name(loaded->config.watch.backend)}}});
+}
+
+}  // namespace
+
 Report run_checks(const std::string& root) {
   Report report;
   report.items.push_back(Item{"workspace", Status::Info, root, {}, json{{"root", root}}});
   check_machine(report);
+  check_budget(report);
+  check_mount(report, root);
+  check_config(report, root);
   return report;
 }
 

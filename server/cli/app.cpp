@@ -12,7 +12,9 @@
 
 #include "check/check.h"
 #include "cli/options.h"
+#include "cli/run_command.h"
 #include "cli/stdio_command.h"
+#include "cli/watch_command.h"
 #include "common/log.h"
 #include "common/version.h"
 
@@ -83,9 +85,9 @@ int run_app(int argc, char** argv) {
     case Command::Stdio:
       return run_stdio(options);
     case Command::Watch:
+      return run_watch_command(options.rest);
     case Command::Run:
-      std::cerr << "devwatch: this command is not available in this build yet\n";
-      return 2;
+      return run_run_command(options.rest);
     case Command::None:
       break;
   }

@@ -15,6 +15,7 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::UnknownServer: return "UnknownServer";
     case ErrorCode::InvalidServerState: return "InvalidServerState";
     case ErrorCode::ExecFailed: return "ExecFailed";
+    case ErrorCode::Untrusted: return "Untrusted";
     case ErrorCode::ConfigInvalid: return "ConfigInvalid";
     case ErrorCode::NotFound: return "NotFound";
     case ErrorCode::Unsupported: return "Unsupported";

@@ -24,6 +24,7 @@ enum class ErrorCode : int {
   UnknownServer = 1101,
   InvalidServerState = 1102,
   ExecFailed = 1103,
+  Untrusted = 1104,
   ConfigInvalid = 1201,
   NotFound = 1301,
   Unsupported = 1302,

@@ -24,6 +24,15 @@ void LspServer::register_methods() {
   });
   // devwatch
   m.typed_request<NoParams>("devwatch/status", [this](NoParams, Reply r) { status(std::move(r)); });
+  // devwatch/files: subscriptions to workspace changes
+  m.typed_request<SubscribeParams>("devwatch/files/subscribe", [this](SubscribeParams p, Reply r) { r(files_->subscribe(p)); });
+  m.typed_request<UnsubscribeParams>("devwatch/files/unsubscribe", [this](UnsubscribeParams p, Reply r) { r(files_->unsubscribe(p)); });
+  // devwatch/devServer: the supervised dev servers
+  m.typed_request<NoParams>("devwatch/devServer/list", [this](NoParams, Reply r) { r(dev_servers_->list()); });
+  m.typed_request<ServerRef>("devwatch/devServer/start", [this](ServerRef p, Reply r) { r(dev_servers_->start(p)); });
+  m.typed_request<ServerRef>("devwatch/devServer/stop", [this](ServerRef p, Reply r) { r(dev_servers_->stop(p)); });
+  m.typed_request<ServerRef>("devwatch/devServer/restart", [this](ServerRef p, Reply r) { r(dev_servers_->restart(p)); });
+  m.typed_request<OutputParams>("devwatch/devServer/output", [this](OutputParams p, Reply r) { r(dev_servers_->output(p)); });
 }
 
 }  // namespace devwatch::session

@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "common/version.h"
+#include "config/load.h"
 
 namespace devwatch::session {
 
@@ -27,6 +28,8 @@ LspServer::LspServer(asio::io_context& io, rpc::Sink& sink, ServerOptions option
 LspServer::~LspServer() { set_log_forwarder({}); }
 
 void LspServer::initialize(InitializeParams params, Reply reply) {
+  auto client = ClientSettings::parse(params.initialization_options);
+  if (!client) return reply(client.error());
   init_ = std::move(params);
   folders_ = init_.folders;
   if (init_.process_id) {
@@ -36,13 +39,49 @@ void LspServer::initialize(InitializeParams params, Reply reply) {
   }
   spdlog::info("initialize from {} with {} workspace folder(s)",
                init_.client_name.empty() ? "an unnamed client" : init_.client_name, folders_.size());
+
+  // The watcher's settings come from the first folder's configuration; an
+  // invalid one is reported once the folders are loaded (after the reply).
+  FilesFeature::Options files;
+  if (!folders_.empty()) {
+    auto loaded = config::load_workspace_config(folders_.front().path, client->settings, config::process_env());
+    if (loaded) {
+      const auto& w = loaded->config.watch;
+      files.watcher.backend = config::backend_name(w.backend);
+      files.watcher.poll_interval_ms = w.poll_interval_ms;
+      files.watcher.ignore.respect_gitignore = w.respect_gitignore;
+      files.watcher.ignore.excludes = w.exclude;
+      files.settle_ms = w.settle_ms;
+    }
+  }
+  files_ = std::make_unique<FilesFeature>(io_, endpoint_, files);
+  files_->set_work_done_progress(init_.work_done_progress);
+  dev_servers_ = std::make_unique<DevServersFeature>(
+      io_, endpoint_, DevServersFeature::Options{options_.shim_path, std::move(client.value())});
+  files_->add_listener([this](const watch::Batch& batch) {
+    if (dev_servers_) dev_servers_->on_changes(batch);
+  });
+
   endpoint_.lifecycle().on_initialized_reply();
   reply(json{{"capabilities", capabilities()},
              {"serverInfo", {{"name", "devwatch"}, {"version", options_.version}}}});
+  // Watching and dev servers start right after the reply: LSP allows
+  // notifications from then on, and none of it should wait for the client.
+  asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
+    if (!alive.expired() && !exiting_) start_features();
+  });
+}
+
+void LspServer::start_features() {
+  for (const auto& folder : folders_) dev_servers_->add_root(folder);
+  for (const auto& folder : folders_) files_->add_root(folder);
+  dev_servers_->start_auto();
 }
 
 json LspServer::capabilities() const {
   json devwatch{{"version", 1}, {"status", true}};
+  if (files_) devwatch["files"] = files_->capabilities();
+  if (dev_servers_) devwatch["devServers"] = dev_servers_->capabilities();
   return json{
       {"workspace", {{"workspaceFolders", {{"supported", true}, {"changeNotifications", true}}}}},
       {"experimental", {{"devwatch", devwatch}}},
@@ -54,7 +93,15 @@ void LspServer::initialized() { spdlog::debug("client confirmed initialization")
 void LspServer::shutdown(Reply reply) {
   endpoint_.lifecycle().on_shutdown();
   spdlog::info("shutdown requested");
-  reply(json(nullptr));
+  // The reply waits until every dev server's process group is gone, so a
+  // client that gets it knows the ports are free.
+  auto shared = std::make_shared<Reply>(std::move(reply));
+  stop_dev_servers([shared] { (*shared)(json(nullptr)); });
+}
+
+void LspServer::stop_dev_servers(std::function<void()> done) {
+  if (!dev_servers_) return done();
+  dev_servers_->stop_all(std::move(done));
 }
 
 void LspServer::exit_notification() {
@@ -71,7 +118,10 @@ void LspServer::begin_exit(int code, const std::string& why) {
   exiting_ = true;
   spdlog::debug("exiting with code {} ({})", code, why);
   parent_.reset();
-  if (on_exit) on_exit(code);
+  files_.reset();  // no more events while the servers stop and the last messages drain
+  stop_dev_servers([this, code] {
+    if (on_exit) on_exit(code);
+  });
 }
 
 void LspServer::status(Reply reply) { reply(status_json()); }
@@ -85,19 +135,25 @@ json LspServer::status_json() const {
       {"pid", static_cast<int>(::getpid())},
       {"uptimeMs", uptime.count()},
       {"workspaceFolders", folders},
-      {"watcher", nullptr},
-      {"devServers", json::array()},
+      {"watcher", files_ ? files_->status() : json(nullptr)},
+      {"devServers", dev_servers_ ? dev_servers_->status() : json::array()},
+      {"config", dev_servers_ ? dev_servers_->config_status() : json::array()},
   };
 }
 
 void LspServer::did_change_workspace_folders(WorkspaceFoldersChange change) {
   for (const auto& removed : change.removed) {
+    if (files_) files_->remove_root(removed);
+    if (dev_servers_) dev_servers_->remove_root(removed);
     std::erase_if(folders_, [&](const WorkspaceFolder& f) { return f.path == removed.path; });
   }
   for (auto& added : change.added) {
     bool known = std::any_of(folders_.begin(), folders_.end(),
                              [&](const WorkspaceFolder& f) { return f.path == added.path; });
-    if (!known) folders_.push_back(std::move(added));
+    if (known) continue;
+    if (dev_servers_) dev_servers_->add_root(added);
+    if (files_) files_->add_root(added);
+    folders_.push_back(std::move(added));
   }
   spdlog::info("workspace folders changed: now {}", folders_.size());
 }

@@ -15,7 +15,9 @@
 
 #include "common/json.h"
 #include "rpc/transport.h"
+#include "session/dev_servers_feature.h"
 #include "session/endpoint.h"
+#include "session/files_feature.h"
 #include "session/method_table.h"
 #include "session/parent_watch.h"
 #include "session/protocol.h"
@@ -24,6 +26,8 @@ namespace devwatch::session {
 
 struct ServerOptions {
   std::string version;
+  // The executable that becomes each dev server's group-leader shim.
+  std::string shim_path = "/proc/self/exe";
 };
 
 class LspServer {
@@ -54,8 +58,10 @@ class LspServer {
   void status(Reply reply);
   void did_change_workspace_folders(WorkspaceFoldersChange change);
   void set_trace(const json& params);
+  void start_features();
 
   void begin_exit(int code, const std::string& why);
+  void stop_dev_servers(std::function<void()> done);
   void show_message(MessageType type, const std::string& message);
   json capabilities() const;
   json status_json() const;
@@ -69,6 +75,8 @@ class LspServer {
   InitializeParams init_;
   std::vector<WorkspaceFolder> folders_;
   std::unique_ptr<ParentWatch> parent_;
+  std::unique_ptr<FilesFeature> files_;
+  std::unique_ptr<DevServersFeature> dev_servers_;
   bool exiting_ = false;
   // Guards log forwarding against use after destruction (it posts to the loop).
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

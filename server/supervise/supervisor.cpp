@@ -88,6 +88,11 @@ DevServer* Supervisor::find(const std::string& name) {
   return it == servers_.end() ? nullptr : it->second.get();
 }
 
+const DevServer* Supervisor::find(const std::string& name) const {
+  auto it = servers_.find(name);
+  return it == servers_.end() ? nullptr : it->second.get();
+}
+
 Result<DevServer*> Supervisor::get(const std::string& name) {
   if (DevServer* server = find(name)) return server;
   std::string known;

@@ -50,6 +50,7 @@ class Supervisor {
   Result<void> remove(const std::string& name);
 
   DevServer* find(const std::string& name);
+  const DevServer* find(const std::string& name) const;
   Result<DevServer*> get(const std::string& name);  // UnknownServer names the known servers
   std::vector<DevServer*> servers();                 // sorted by name
 

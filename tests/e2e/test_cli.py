@@ -48,3 +48,20 @@ def test_check_text(binary, tmp_path):
     p = run(binary, "check", cwd=tmp_path)
     assert p.returncode == 0
     assert "inotify" in p.stdout
+
+
+def test_check_prints_the_detected_django_configuration(binary, tmp_path):
+    (tmp_path / "manage.py").write_text("")
+    report = json.loads(run(binary, "check", "--json", cwd=tmp_path).stdout)
+    config = next(c for c in report["checks"] if c["name"] == "config")
+    assert config["data"]["source"] == "detected Django project"
+    assert config["data"]["servers"][0]["command"][1:3] == ["manage.py", "runserver"]
+    budget = next(c for c in report["checks"] if c["name"] == "watch budget")
+    assert budget["data"]["limit"] > 0
+
+
+def test_check_fails_on_an_invalid_config_and_names_the_field(binary, tmp_path):
+    (tmp_path / "devwatch.json").write_text('{"servers": {"web": {"command": []}}}')
+    p = run(binary, "check", cwd=tmp_path)
+    assert p.returncode == 1
+    assert "servers.web.command" in p.stdout
