@@ -140,7 +140,8 @@ def tool_command(name, args, cache, port):
             detail = (probe.stderr or probe.stdout).strip().splitlines()
             raise ToolFailed("`devwatch run` not available in %s (exit %d: %s)"
                              % (binary, probe.returncode, detail[-1] if detail else ""))
-        return [binary, "run", "--"] + serve, {}, None, None
+        # Like the peers (-e py), only Python files restart it.
+        return [binary, "run", "--restart-on", "**/*.py", "--port", str(port), "--"] + serve, {}, None, None
     if name == "django-stat":
         # An unreachable socket makes Django fall back to StatReloader even
         # where pywatchman is importable.

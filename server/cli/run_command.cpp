@@ -32,6 +32,7 @@ struct RunOptions {
   std::optional<int> stop_timeout_ms;
   std::string name = "app";
   bool no_restart = false;
+  bool help = false;
 };
 
 const char* kUsage =
@@ -59,6 +60,10 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
       if (i + 1 >= args.size()) return make_error(ErrorCode::InvalidParams, a + " needs a value");
       return args[++i];
     };
+    if (a == "--help" || a == "-h") {
+      o.help = true;
+      return o;
+    }
     if (a == "--no-restart") {
       o.no_restart = true;
       continue;
@@ -132,6 +137,10 @@ int run_run_command(const std::vector<std::string>& args) {
     return 2;
   }
   RunOptions opts = std::move(parsed.value());
+  if (opts.help) {
+    std::cout << kUsage;
+    return 0;
+  }
   // Installed first: a Ctrl-C during start-up is queued and handled like any
   // other, instead of killing devwatch with its servers half started.
   asio::io_context io;
