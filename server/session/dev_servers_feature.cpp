@@ -329,6 +329,16 @@ void DevServersFeature::on_state(const supervise::StateChange& change) {
     params["lastLines"] = lines;
   }
   if (change.killed) params["killed"] = true;
+  bool crashed = change.state == supervise::ServerState::Crashed || change.state == supervise::ServerState::Backoff;
+  std::vector<diagnose::Diagnostic> found;
+  if (entry && crashed && entry->parser) {
+    // The process is gone: a traceback waiting for a possible chained one is complete.
+    for (auto& report : entry->parser->finish()) {
+      if (!report.final_exception().empty()) entry->last_exception = report.final_exception();
+      if (report.diagnostic) found.push_back(*report.diagnostic);
+    }
+  }
+  if (entry && crashed && !entry->last_exception.empty()) params["exception"] = entry->last_exception;
   endpoint_.notify("devwatch/devServer/stateChanged", params);
   if (!entry) return;
 
@@ -343,14 +353,7 @@ void DevServersFeature::on_state(const supervise::StateChange& change) {
       break;
     case supervise::ServerState::Crashed:
     case supervise::ServerState::Backoff: {
-      if (entry->parser) {
-        std::vector<diagnose::Diagnostic> found;
-        for (auto& report : entry->parser->finish()) {
-          if (!report.final_exception().empty()) entry->last_exception = report.final_exception();
-          if (report.diagnostic) found.push_back(*report.diagnostic);
-        }
-        if (!found.empty()) publish(*entry, found);
-      }
+      if (!found.empty()) publish(*entry, found);
       std::string text = "devwatch: " + change.name + " crashed (" + exit_text(change) + ")";
       if (!entry->last_exception.empty()) text += ": " + entry->last_exception;
       text += change.state == supervise::ServerState::Backoff ? ". " + change.reason

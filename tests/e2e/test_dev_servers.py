@@ -120,6 +120,7 @@ def test_syntax_error_gives_diagnostic_then_fix_clears_it(tmp_path, python):
         views.write_text(good.replace("def marker(request):", "def marker(request)", 1))
         crashed = wait_state(client, "web", "crashed")
         assert crashed["exitCode"] == 1
+        assert crashed["exception"].startswith("SyntaxError")
         diag = client.wait_notification("textDocument/publishDiagnostics",
                                         lambda p: p["uri"] == views.as_uri() and p["diagnostics"])
         d = diag["diagnostics"][0]
