@@ -15,5 +15,8 @@ say "end-to-end tests (pytest)"
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/e2e" \
   --junitxml="$out/e2e.xml" || status=1
 
+say "Neovim plugin (headless Neovim $(nvim --version | head -1 | cut -d' ' -f2))"
+bash "$ROOT/editors/nvim/tests/run.sh" || status=1
+
 if [ $status -ne 0 ]; then say "some tests FAILED"; else say "all tests passed"; fi
 exit $status
