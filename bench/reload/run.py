@@ -26,6 +26,7 @@ import random
 import re
 import shlex
 import shutil
+import statistics
 import socket
 import subprocess
 import sys
@@ -96,6 +97,7 @@ class Server:
     def __init__(self, argv, cwd, env, stdin_data=None):
         self.argv = argv
         self.lines = []
+        self.timings = []  # devwatch run --timings lines, all of them
         self.lock = threading.Lock()
         self.proc = subprocess.Popen(argv, cwd=cwd, env=env,
                                      stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
@@ -108,8 +110,11 @@ class Server:
 
     def _read(self):
         for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip()
             with self.lock:
-                self.lines = (self.lines + [raw.decode("utf-8", "replace").rstrip()])[-200:]
+                self.lines = (self.lines + [line])[-200:]
+                if "timings: event_to_spawn_ms=" in line:
+                    self.timings.append(dict(kv.split("=") for kv in line.split("timings: ", 1)[1].split()))
 
     def output(self):
         with self.lock:
@@ -141,7 +146,8 @@ def tool_command(name, args, cache, port):
             raise ToolFailed("`devwatch run` not available in %s (exit %d: %s)"
                              % (binary, probe.returncode, detail[-1] if detail else ""))
         # Like the peers (-e py), only Python files restart it.
-        return [binary, "run", "--restart-on", "**/*.py", "--port", str(port), "--"] + serve, {}, None, None
+        return ([binary, "run", "--timings", "--restart-on", "**/*.py", "--port", str(port), "--"] + serve,
+                {}, None, None)
     if name == "django-stat":
         # An unreachable socket makes Django fall back to StatReloader even
         # where pywatchman is importable.
@@ -300,6 +306,14 @@ def measure_tool(name, args, cache, base, port, env):
             info["orphan"] = "port %d still held after the tool's process group was killed" % port
     if failures:
         info["failures"] = failures
+    if srv.timings:
+        # devwatch's own overhead per restart (the first line is the cold start).
+        spans = {}
+        for row in srv.timings[1:]:
+            for key, value in row.items():
+                if float(value) >= 0:
+                    spans.setdefault(key, []).append(float(value))
+        info["overhead_p50_ms"] = {k: round(statistics.median(v), 2) for k, v in spans.items()}
     return samples, info
 
 
@@ -355,6 +369,15 @@ def render(results, args, command, meta):
                  "last; \"adjacent floor\" is the median of the %d made right before that tool."
                  % (meta["django"], meta["python_version"], args.reps, args.poll_ms,
                     args.floor_reps, args.floor_reps))
+    overhead = results.get("devwatch", {}).get("overhead_p50_ms")
+    if overhead:
+        lines.append("")
+        lines.append("devwatch's own part of a restart (medians from `devwatch run --timings`): "
+                     "first change event → new command spawned %s ms (includes the 50 ms burst settle "
+                     "and stopping the old server), old group gone → spawn %s ms, most the ready probe "
+                     "could add %s ms. The rest is Django starting."
+                     % (overhead.get("event_to_spawn_ms", "—"), overhead.get("gone_to_spawn_ms", "—"),
+                        overhead.get("probe_slack_ms", "—")))
     lines.append("")
     lines.append("Command: `%s`" % command)
     return "\n".join(lines)

@@ -33,11 +33,13 @@ struct RunOptions {
   std::string name = "app";
   bool no_restart = false;
   bool help = false;
+  bool timings = false;  // print devwatch's own overhead on every ready (for bench/)
 };
 
 const char* kUsage =
     "usage: devwatch run [--restart-on GLOB]... [--ignore GLOB]... [--port N] [--ready-pattern REGEX]\n"
-    "                    [--stop-signal SIG] [--stop-timeout-ms N] [--name NAME] [--no-restart] [-- CMD ARGS...]\n"
+    "                    [--stop-signal SIG] [--stop-timeout-ms N] [--name NAME] [--no-restart] [--timings]\n"
+    "                    [-- CMD ARGS...]\n"
     "Without CMD, runs the servers of ./devwatch.json, or the detected Django project.\n";
 
 std::optional<int> parse_int(const std::string& text) {
@@ -63,6 +65,10 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
     if (a == "--help" || a == "-h") {
       o.help = true;
       return o;
+    }
+    if (a == "--timings") {
+      o.timings = true;
+      continue;
     }
     if (a == "--no-restart") {
       o.no_restart = true;
@@ -231,6 +237,17 @@ int run_run_command(const std::vector<std::string>& args) {
                   std::to_string(*server->spec().ready.port) + "/";
         }
         say.line(text, "32");
+        if (opts.timings) {
+          auto ms = [](const std::optional<double>& v) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.1f", v.value_or(-1));
+            return std::string(buf);
+          };
+          const auto& t = c.timings;
+          say.line("timings: event_to_spawn_ms=" + ms(t.event_to_spawn_ms) + " gone_to_spawn_ms=" +
+                   ms(t.gone_to_spawn_ms) + " spawn_to_ready_ms=" + ms(t.spawn_to_ready_ms) +
+                   " probe_slack_ms=" + ms(t.probe_slack_ms));
+        }
         break;
       }
       case supervise::ServerState::Stopping:

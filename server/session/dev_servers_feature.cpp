@@ -329,6 +329,15 @@ void DevServersFeature::on_state(const supervise::StateChange& change) {
     params["lastLines"] = lines;
   }
   if (change.killed) params["killed"] = true;
+  {
+    json timings = json::object();
+    const auto& t = change.timings;
+    if (t.event_to_spawn_ms) timings["eventToSpawnMs"] = *t.event_to_spawn_ms;
+    if (t.gone_to_spawn_ms) timings["goneToSpawnMs"] = *t.gone_to_spawn_ms;
+    if (t.spawn_to_ready_ms) timings["spawnToReadyMs"] = *t.spawn_to_ready_ms;
+    if (t.probe_slack_ms) timings["probeSlackMs"] = *t.probe_slack_ms;
+    if (!timings.empty()) params["timings"] = timings;
+  }
   bool crashed = change.state == supervise::ServerState::Crashed || change.state == supervise::ServerState::Backoff;
   std::vector<diagnose::Diagnostic> found;
   if (entry && crashed && entry->parser) {

@@ -59,6 +59,7 @@ def test_edit_view_restarts_once_and_serves_new_code(tmp_path, python):
         assert "views.py" in stopping["reason"]
         again = wait_state(client, "web", "ready")
         assert again["changedFiles"] == [(root / "blog" / "views.py").as_uri()]
+        assert again["timings"]["eventToSpawnMs"] >= again["timings"]["goneToSpawnMs"] >= 0
         assert http_get(f"http://127.0.0.1:{port}/marker/") == (200, "marker: v2\n")
         if version >= (4, 1):
             # The cached template loader is on even with DEBUG since 4.1: a

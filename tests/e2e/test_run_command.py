@@ -63,13 +63,15 @@ def server_script(tmp_path, port, version="v1"):
 def test_run_given_command_restarts_on_change_and_ctrl_c_stops_everything(tmp_path):
     port = free_port()
     script = server_script(tmp_path, port)
-    run = Run(["--port", str(port), "--restart-on", "**/*.py", "--", "python3", str(script)], cwd=tmp_path / "app")
+    run = Run(["--timings", "--port", str(port), "--restart-on", "**/*.py", "--", "python3", str(script)],
+              cwd=tmp_path / "app")
     try:
         run.wait_line("app ready in")
         assert http_get(f"http://127.0.0.1:{port}/") == (200, "v1")
         script.write_text(script.read_text().replace('"v1"', '"v2"'))
         run.wait_line("restarting app (server.py changed)")
         run.wait_line("app ready in", count=2)
+        run.wait_line("timings: event_to_spawn_ms=", count=2)
         assert http_get(f"http://127.0.0.1:{port}/") == (200, "v2")
         assert "serving" in run.out  # the child's stdout passes through
         assert run.interrupt() == 0
