@@ -6,21 +6,12 @@
 # CACHE = ${DEVWATCH_CACHE:-$HOME/.cache/devwatch-dev}/bench
 # A peer that fails to install is reported here and by run.py; the others
 # are still installed.
-set -u
-CACHE="${DEVWATCH_CACHE:-$HOME/.cache/devwatch-dev}/bench"
+# apt_install, say and the cache location come from the project's scripts.
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
+set +e  # a peer that fails to install is reported; the others still install
+CACHE="$CACHE/bench"
 mkdir -p "$CACHE"
 failed=()
-
-apt_install() {  # apt_install PACKAGE...
-  local missing=()
-  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  if ! apt-cache policy "${missing[0]}" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-    $sudo apt-get update -qq || true
-  fi
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-}
 
 apt_install inotify-tools || failed+=("inotify-tools (apt)")
 apt_install watchman || failed+=("watchman (apt)")
