@@ -420,6 +420,9 @@ void DevServersFeature::publish(Entry& entry, const std::vector<diagnose::Diagno
     std::string uri = paths::path_to_uri(d.location.path);
     json related = json::array();
     for (const auto& r : d.related) {
+      // Frames in site-packages or the standard library are noise in Problems:
+      // the traceback in the output has them all.
+      if (!diagnose::is_workspace_source(r.location.path, entry.root)) continue;
       related.push_back(json{{"location", {{"uri", paths::path_to_uri(r.location.path)}, {"range", range_json(r.location)}}},
                              {"message", r.message}});
     }

@@ -127,6 +127,7 @@ def test_syntax_error_gives_diagnostic_then_fix_clears_it(tmp_path, python):
         d = diag["diagnostics"][0]
         assert d["range"]["start"]["line"] == bad_line
         assert "SyntaxError" in d["message"]
+        assert all(r["location"]["uri"].startswith(root.as_uri()) for r in d.get("relatedInformation", []))
         shown = client.wait_notification("window/showMessage", lambda p: "crashed" in p["message"])
         assert shown["type"] == 1 and "SyntaxError" in shown["message"]
         views.write_text(good)
