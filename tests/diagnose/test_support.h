@@ -2,6 +2,8 @@
 // running a real command. Single-threaded test use only.
 #pragma once
 
+#include "support/temp_dir.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -12,30 +14,7 @@
 
 namespace devwatch::diagnose::test {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (std::filesystem::temp_directory_path() / "dw-diag-XXXXXX").string();
-    char* made = mkdtemp(templ.data());
-    if (made) path_ = std::filesystem::canonical(made).string();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string write(const std::string& rel, const std::string& text) const {
-    std::filesystem::path p = std::filesystem::path(path_) / rel;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-
- private:
-  std::string path_;
-};
+using devwatch::testing::TempDir;
 
 inline std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> lines;
