@@ -97,7 +97,7 @@ TEST_CASE("the detected django server", "[config][django]") {
   CHECK(std::find(s.ignore.begin(), s.ignore.end(), "**/static/**") != s.ignore.end());
   CHECK(std::find(s.ignore.begin(), s.ignore.end(), "**/media/**") != s.ignore.end());
   CHECK(s.env.at("PYTHONUNBUFFERED") == "1");
-  CHECK(s.stop_signal == SIGINT);
+  CHECK(s.stop_signal == SIGTERM);
   CHECK(mentions(d->explanation, "cached template loader"));
   CHECK(mentions(d->explanation, "--noreload"));
 
