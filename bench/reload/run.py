@@ -145,8 +145,10 @@ def tool_command(name, args, cache, port):
             detail = (probe.stderr or probe.stdout).strip().splitlines()
             raise ToolFailed("`devwatch run` not available in %s (exit %d: %s)"
                              % (binary, probe.returncode, detail[-1] if detail else ""))
-        # Like the peers (-e py), only Python files restart it.
-        return ([binary, "run", "--timings", "--restart-on", "**/*.py", "--port", str(port), "--"] + serve,
+        # Like the peers (-e py), only Python files restart it; SIGTERM, as entr
+        # and watchexec send and as devwatch's detected Django server uses.
+        return ([binary, "run", "--timings", "--restart-on", "**/*.py", "--stop-signal", "SIGTERM",
+                 "--port", str(port), "--"] + serve,
                 {}, None, None)
     if name == "django-stat":
         # An unreachable socket makes Django fall back to StatReloader even
