@@ -500,11 +500,10 @@ json DevServersFeature::capabilities() const {
               {"trusted", options_.client.trusted}};
 }
 
-std::optional<config::WatchSettings> DevServersFeature::watch_settings() const {
-  for (const auto& [path, root] : roots_) {
-    if (root->watch) return root->watch;
-  }
-  return std::nullopt;
+std::optional<config::WatchSettings> DevServersFeature::watch_settings(const std::string& root) const {
+  auto it = roots_.find(root);
+  if (it == roots_.end()) return std::nullopt;
+  return it->second->watch;
 }
 
 }  // namespace devwatch::session

@@ -74,8 +74,8 @@ class DevServersFeature {
   // Where each root's configuration came from, and its error if invalid.
   json config_status() const;
   json capabilities() const;
-  // Watch settings of the first root with a config (for the watcher).
-  std::optional<config::WatchSettings> watch_settings() const;
+  // The watch settings of a folder's valid configuration (after add_root).
+  std::optional<config::WatchSettings> watch_settings(const std::string& root) const;
 
  private:
   struct Root;

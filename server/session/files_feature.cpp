@@ -100,7 +100,7 @@ FilesFeature::FilesFeature(asio::io_context& io, Endpoint& endpoint, Options opt
 
 FilesFeature::~FilesFeature() = default;
 
-void FilesFeature::add_root(const WorkspaceFolder& folder) {
+void FilesFeature::add_root(const WorkspaceFolder& folder, const paths::IgnoreOptions* ignore) {
   if (std::find(roots_.begin(), roots_.end(), folder.path) != roots_.end()) return;
   if (progress_supported_) {
     // Created before the crawl starts so that `begin` can follow at once.
@@ -113,7 +113,7 @@ void FilesFeature::add_root(const WorkspaceFolder& folder) {
                                         {"value", {{"kind", "begin"}, {"title", "devwatch: watching " + folder.name},
                                                    {"cancellable", false}, {"percentage", 0}}}});
   }
-  auto added = watcher_->add_root(folder.path);
+  auto added = ignore ? watcher_->add_root(folder.path, *ignore) : watcher_->add_root(folder.path);
   if (!added) {
     spdlog::error("cannot watch {}: {}", folder.path, added.error().message);
     endpoint_.notify("window/showMessage",

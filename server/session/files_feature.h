@@ -49,7 +49,8 @@ class FilesFeature {
   ~FilesFeature();
 
   void set_work_done_progress(bool supported) { progress_supported_ = supported; }
-  void add_root(const WorkspaceFolder& folder);
+  // `ignore`: this folder's own rules (its devwatch.json); null = the defaults.
+  void add_root(const WorkspaceFolder& folder, const paths::IgnoreOptions* ignore = nullptr);
   void remove_root(const WorkspaceFolder& folder);
 
   Result<json> subscribe(const SubscribeParams& params);

@@ -73,9 +73,22 @@ void LspServer::initialize(InitializeParams params, Reply reply) {
 }
 
 void LspServer::start_features() {
-  for (const auto& folder : folders_) dev_servers_->add_root(folder);
-  for (const auto& folder : folders_) files_->add_root(folder);
+  for (const auto& folder : folders_) add_folder(folder);
   dev_servers_->start_auto();
+}
+
+void LspServer::add_folder(const WorkspaceFolder& folder) {
+  // The folder's configuration first: its watch settings decide what its
+  // crawl skips (ignored trees cost no inotify watches).
+  dev_servers_->add_root(folder);
+  if (auto watch = dev_servers_->watch_settings(folder.path)) {
+    paths::IgnoreOptions ignore;
+    ignore.respect_gitignore = watch->respect_gitignore;
+    ignore.excludes = watch->exclude;
+    files_->add_root(folder, &ignore);
+  } else {
+    files_->add_root(folder);
+  }
 }
 
 json LspServer::capabilities() const {
@@ -151,8 +164,7 @@ void LspServer::did_change_workspace_folders(WorkspaceFoldersChange change) {
     bool known = std::any_of(folders_.begin(), folders_.end(),
                              [&](const WorkspaceFolder& f) { return f.path == added.path; });
     if (known) continue;
-    if (dev_servers_) dev_servers_->add_root(added);
-    if (files_) files_->add_root(added);
+    if (files_ && dev_servers_) add_folder(added);
     folders_.push_back(std::move(added));
   }
   spdlog::info("workspace folders changed: now {}", folders_.size());

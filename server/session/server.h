@@ -59,6 +59,7 @@ class LspServer {
   void did_change_workspace_folders(WorkspaceFoldersChange change);
   void set_trace(const json& params);
   void start_features();
+  void add_folder(const WorkspaceFolder& folder);
 
   void begin_exit(int code, const std::string& why);
   void stop_dev_servers(std::function<void()> done);

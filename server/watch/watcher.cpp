@@ -178,7 +178,7 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
     std::unique_ptr<asio::steady_timer> return_timer;
   };
 
-  Result<void> add_root(const std::string& raw) {
+  Result<void> add_root(const std::string& raw, const paths::IgnoreOptions& ignore) {
     if (raw.empty() || raw[0] != '/')
       return make_error(ErrorCode::InvalidParams, "watch root must be an absolute path: " + raw);
     std::string path = raw;
@@ -190,7 +190,7 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
       return make_error(ErrorCode::NotFound, "cannot watch " + path + ": " + errno_text(errno));
     if (!S_ISDIR(st.st_mode))
       return make_error(ErrorCode::NotFound, "cannot watch " + path + ": not a directory");
-    auto rules = paths::IgnoreRules::create(options_.ignore);
+    auto rules = paths::IgnoreRules::create(ignore);
     if (!rules) return rules.error();
 
     auto root = std::make_unique<Root>(Root{path, kNoNode, std::move(rules.value())});
@@ -1046,6 +1046,8 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
     return s;
   }
 
+  const WatcherOptions& options() const { return options_; }
+
   asio::io_context& io_;
   WatcherOptions options_;
   Callbacks callbacks_;
@@ -1098,7 +1100,13 @@ Watcher::Watcher(asio::io_context& io, WatcherOptions options, Callbacks callbac
 
 Watcher::~Watcher() { impl_->shutdown(); }
 
-Result<void> Watcher::add_root(const std::string& absolute_path) { return impl_->add_root(absolute_path); }
+Result<void> Watcher::add_root(const std::string& absolute_path) {
+  return impl_->add_root(absolute_path, impl_->options().ignore);
+}
+
+Result<void> Watcher::add_root(const std::string& absolute_path, const paths::IgnoreOptions& ignore) {
+  return impl_->add_root(absolute_path, ignore);
+}
 
 void Watcher::remove_root(const std::string& absolute_path) { impl_->remove_root(absolute_path); }
 

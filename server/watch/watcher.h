@@ -38,6 +38,9 @@ class Watcher {
   // io_context and ends with an on_progress(done=true). Errors: InvalidParams
   // (not absolute, bad exclude glob), NotFound (missing / not a directory).
   Result<void> add_root(const std::string& absolute_path);
+  // The same with this root's own ignore rules (each workspace folder has its
+  // own devwatch.json excludes) instead of the watcher-wide ones.
+  Result<void> add_root(const std::string& absolute_path, const paths::IgnoreOptions& ignore);
   void remove_root(const std::string& absolute_path);
 
   // True while a crawl or rescan runs or a directory move awaits its pair.

@@ -200,3 +200,18 @@ def test_workspace_folder_added_later_is_watched(client, ws, tmp_path):
     wait_ready(client)
     (other / "o.py").write_text("")
     assert changes_until(client, sub, 1) == [(uri(other / "o.py"), 1)]
+
+
+def test_each_folder_uses_its_own_excludes(client, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for root in (a, b):
+        (root / "gen").mkdir(parents=True)
+    (b / "devwatch.json").write_text('{"watch": {"exclude": ["gen/**"]}, "servers": {}}')
+    client.initialize(None, workspaceFolders=[{"uri": uri(a), "name": "a"}, {"uri": uri(b), "name": "b"}])
+    sub = subscribe(client, "**/*.txt")
+    wait_ready(client)
+    (b / "gen" / "skipped.txt").write_text("")
+    (a / "gen" / "seen.txt").write_text("")
+    assert changes_until(client, sub, 1) == [(uri(a / "gen" / "seen.txt"), 1)]
+    status = client.request("devwatch/status")["result"]["watcher"]
+    assert status["watchedDirectories"] == 3  # a, a/gen, b: b/gen is excluded and costs no watch
