@@ -296,6 +296,7 @@ int run_run_command(const std::vector<std::string>& args) {
   watch::WatcherOptions wopts;
   wopts.backend = config::backend_name(watch_settings.backend);
   wopts.poll_interval_ms = watch_settings.poll_interval_ms;
+  wopts.poll_unwatched = watch_settings.poll_unwatched;
   wopts.ignore.respect_gitignore = watch_settings.respect_gitignore;
   wopts.ignore.excludes = watch_settings.exclude;
   watch::Watcher watcher(

@@ -26,6 +26,8 @@ struct WatchSettings {
   int settle_ms = 20;
   WatchBackend backend = WatchBackend::Auto;
   int poll_interval_ms = 1000;
+  // When the inotify watch budget runs out, poll the folders left without a watch.
+  bool poll_unwatched = false;
 };
 
 struct Config {

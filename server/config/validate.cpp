@@ -18,7 +18,7 @@ using json = nlohmann::json;
 
 const std::vector<std::string> kTopKeys = {"$schema", "watch", "servers"};
 const std::vector<std::string> kWatchKeys = {"exclude", "respectGitignore", "settleMs", "backend",
-                                             "pollIntervalMs"};
+                                             "pollIntervalMs", "pollUnwatched"};
 const std::vector<std::string> kServerKeys = {
     "command", "shell",    "cwd",           "env",       "restartOn",   "ignore",     "ready",
     "stopSignal", "stopTimeoutMs", "autoStart", "autoRestart", "outputLines"};
@@ -153,6 +153,7 @@ class Validator {
     boolean(*it, p, "respectGitignore", w.respect_gitignore);
     integer(*it, p, "settleMs", 0, 10000, w.settle_ms);
     integer(*it, p, "pollIntervalMs", 50, 60000, w.poll_interval_ms);
+    boolean(*it, p, "pollUnwatched", w.poll_unwatched);
     if (auto b = it->find("backend"); b != it->end()) {
       std::string bp = p + ".backend";
       std::string v = b->is_string() ? b->get<std::string>() : "";

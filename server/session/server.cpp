@@ -49,6 +49,7 @@ void LspServer::initialize(InitializeParams params, Reply reply) {
       const auto& w = loaded->config.watch;
       files.watcher.backend = config::backend_name(w.backend);
       files.watcher.poll_interval_ms = w.poll_interval_ms;
+      files.watcher.poll_unwatched = w.poll_unwatched;
       files.watcher.ignore.respect_gitignore = w.respect_gitignore;
       files.watcher.ignore.excludes = w.exclude;
       files.settle_ms = w.settle_ms;

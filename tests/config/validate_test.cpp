@@ -92,6 +92,7 @@ TEST_CASE("defaults", "[config]") {
   CHECK(w.settle_ms == 20);
   CHECK(w.backend == dc::WatchBackend::Auto);
   CHECK(w.poll_interval_ms == 1000);
+  CHECK_FALSE(w.poll_unwatched);
   const auto& s = v.config->servers.at(0);
   CHECK_FALSE(s.shell);
   CHECK(s.cwd == "/ws");
