@@ -18,5 +18,8 @@ say "end-to-end tests (pytest)"
 say "Neovim plugin (headless Neovim $(nvim --version | head -1 | cut -d' ' -f2))"
 bash "$ROOT/editors/nvim/tests/run.sh" || status=1
 
+say "VS Code extension (unit, protocol, and end to end in code-server)"
+bash "$ROOT/editors/vscode/scripts/test.sh" || status=1
+
 if [ $status -ne 0 ]; then say "some tests FAILED"; else say "all tests passed"; fi
 exit $status
