@@ -180,7 +180,11 @@ int run_run_command(const std::vector<std::string>& args) {
       return 1;
     }
     say.line("using " + loaded->description);
-    for (const auto& why : loaded->explanation) say.line("  " + why);
+    // Short lines here; `devwatch check` explains every choice. The
+    // interpreter is the choice that goes wrong silently elsewhere, so it is said.
+    for (const auto& why : loaded->explanation) {
+      if (why.rfind("interpreter:", 0) == 0) say.line("  " + why);
+    }
     if (!opts.restart_on.empty()) for (auto& s : specs) s.restart_on = opts.restart_on;
   }
   for (auto& s : specs) {
