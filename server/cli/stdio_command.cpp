@@ -49,14 +49,18 @@ int run_stdio(const Options& options) {
   ::close(protocol_out);  // the transport holds its own duplicate
   session::LspServer server(io, transport, session::ServerOptions{DEVWATCH_VERSION});
   server_ptr = &server;
+  // Outlives io.run(): a timer destroyed while waiting would cancel the wait
+  // and end the loop before the last replies are written.
+  asio::steady_timer drain_deadline(io);
   server.on_exit = [&](int code) {
     exit_code = code;
     transport.stop_reading();
     // Let the last replies reach the client, but never hang on a client
     // that stopped reading.
-    auto deadline = std::make_shared<asio::steady_timer>(io, std::chrono::seconds(2));
-    deadline->async_wait([&io](const asio::error_code& ec) {
-      if (!ec) spdlog::warn("client did not read the last messages within 2 s; exiting anyway");
+    drain_deadline.expires_after(std::chrono::seconds(2));
+    drain_deadline.async_wait([&io](const asio::error_code& ec) {
+      if (ec) return;
+      spdlog::warn("client did not read the last messages within 2 s; exiting anyway");
       io.stop();
     });
     transport.when_drained([&io] { io.stop(); });
