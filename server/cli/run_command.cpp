@@ -16,6 +16,7 @@
 #include "config/restart_rules.h"
 #include "config/signals.h"
 #include "diagnose/python_traceback.h"
+#include "paths/relative.h"
 #include "supervise/supervisor.h"
 #include "watch/watcher.h"
 
@@ -110,11 +111,9 @@ std::string cwd() {
   return ::getcwd(buf, sizeof buf) ? std::string(buf) : std::string(".");
 }
 
-std::string relative(const std::string& path, const std::string& root) {
-  if (path.size() > root.size() && path.compare(0, root.size(), root) == 0 && path[root.size()] == '/') {
-    return path.substr(root.size() + 1);
-  }
-  return path;
+// For messages: the path below the root where it is there, else as it is.
+std::string shown(const std::string& path, const std::string& root) {
+  return std::string(paths::relative_to(path, root).value_or(path));
 }
 
 // devwatch's own lines: marked, short, on stderr so stdout stays the child's.
@@ -215,7 +214,7 @@ int run_run_command(const std::vector<std::string>& args) {
       for (auto& report : parsers[name]->feed(line.text)) {
         std::string where;
         if (report.diagnostic) {
-          where = " at " + relative(report.diagnostic->location.path, root) + ":" +
+          where = " at " + shown(report.diagnostic->location.path, root) + ":" +
                   std::to_string(report.diagnostic->location.line + 1);
         }
         if (!report.final_exception().empty()) last_exception[name] = report.final_exception() + where;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "paths/relative.h"
+
 namespace devwatch::config {
 namespace {
 
@@ -16,16 +18,12 @@ std::vector<paths::Glob> compile_all(const std::vector<std::string>& patterns) {
 }  // namespace
 
 RestartRules::RestartRules(const supervise::ServerSpec& spec)
-    : root_(spec.root), restart_on_(compile_all(spec.restart_on)), ignore_(compile_all(spec.ignore)) {
-  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
-}
+    : root_(spec.root), restart_on_(compile_all(spec.restart_on)), ignore_(compile_all(spec.ignore)) {}
 
 bool RestartRules::matches(std::string_view path) const {
-  if (path.size() <= root_.size() || path.compare(0, root_.size(), root_) != 0 || path[root_.size()] != '/') {
-    return false;
-  }
-  auto rel = path.substr(root_.size() + 1);
-  auto hit = [&](const paths::Glob& g) { return g.matches(rel); };
+  auto rel = paths::relative_to(path, root_);
+  if (!rel) return false;
+  auto hit = [&](const paths::Glob& g) { return g.matches(*rel); };
   return std::any_of(restart_on_.begin(), restart_on_.end(), hit) && std::none_of(ignore_.begin(), ignore_.end(), hit);
 }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "paths/relative.h"
 #include "paths/uri.h"
 #include "session/params.h"
 
@@ -17,15 +18,6 @@ int kind_bit(watch::ChangeType type) {
     case watch::ChangeType::Deleted: return 4;
   }
   return 0;
-}
-
-// The path of `path` below `base`, or nullopt when it is not below it.
-std::optional<std::string_view> relative_to(std::string_view path, std::string_view base) {
-  if (base.empty()) return path;
-  if (path.size() <= base.size() || path.compare(0, base.size(), base) != 0) return std::nullopt;
-  if (base.back() == '/') return path.substr(base.size());
-  if (path[base.size()] != '/') return std::nullopt;
-  return path.substr(base.size() + 1);
 }
 
 }  // namespace
@@ -182,10 +174,10 @@ void FilesFeature::on_batch(watch::Batch batch) {
       if (sub->base.empty()) {
         // Relative to whichever root holds the path.
         for (const auto& root : roots_) {
-          if ((rel = relative_to(change.path, root))) break;
+          if ((rel = paths::relative_to(change.path, root))) break;
         }
       } else {
-        rel = relative_to(change.path, sub->base);
+        rel = paths::relative_to(change.path, sub->base);
       }
       if (!rel || !sub->glob.matches(*rel)) continue;
       bool excluded = std::any_of(sub->excludes.begin(), sub->excludes.end(),
