@@ -99,37 +99,28 @@ DevServersFeature::DevServersFeature(asio::io_context& io, Endpoint& endpoint, O
 
 DevServersFeature::~DevServersFeature() = default;
 
-void DevServersFeature::add_root(const WorkspaceFolder& folder) {
+void DevServersFeature::add_root(const WorkspaceFolder& folder,
+                                 std::optional<Result<config::LoadedConfig>> loaded) {
   if (roots_.count(folder.path)) return;
   auto root = std::make_unique<Root>();
   root->folder = folder;
   root->config_path = folder.path + "/" + config::kConfigFileName;
   auto& ref = *root;
   roots_[folder.path] = std::move(root);
-  load_root(ref, false);
+  load_root(ref, false, std::move(loaded));
 }
 
 void DevServersFeature::remove_root(const WorkspaceFolder& folder) {
   auto it = roots_.find(folder.path);
   if (it == roots_.end()) return;
-  for (const auto& name : it->second->names) {
-    auto entry = entries_.find(name);
-    if (entry == entries_.end()) continue;
-    entry->second->removing = true;
-    auto* server = supervisor_.find(name);
-    if (server && server->has_process()) {
-      (void)supervisor_.stop(name, "workspace folder removed");
-    } else {
-      clear_diagnostics(*entry->second);
-      (void)supervisor_.remove(name);
-      entries_.erase(entry);
-    }
-  }
+  for (const auto& name : it->second->names) retire(name, "workspace folder removed");
   roots_.erase(it);
 }
 
-void DevServersFeature::load_root(Root& root, bool reload) {
-  auto loaded = config::load_workspace_config(root.folder.path, options_.client.settings, config::process_env());
+void DevServersFeature::load_root(Root& root, bool reload, std::optional<Result<config::LoadedConfig>> preloaded) {
+  auto loaded = preloaded ? std::move(*preloaded)
+                          : config::load_workspace_config(root.folder.path, options_.client.settings,
+                                                          config::process_env());
   if (!loaded) {
     root.error = loaded.error().message;
     std::string what = reload ? " (the previous configuration stays in effect)" : "";
@@ -190,18 +181,7 @@ void DevServersFeature::apply(Root& root, config::LoadedConfig loaded) {
     if (started_auto_ && auto_start && options_.client.trusted) (void)supervisor_.start(name, "configuration added it");
   }
   for (const auto& old : root.names) {
-    if (std::find(names.begin(), names.end(), old) != names.end()) continue;
-    auto entry = entries_.find(old);
-    if (entry == entries_.end()) continue;
-    entry->second->removing = true;
-    auto* server = supervisor_.find(old);
-    if (server && server->has_process()) {
-      (void)supervisor_.stop(old, "removed from the configuration");
-    } else {
-      clear_diagnostics(*entry->second);
-      (void)supervisor_.remove(old);
-      entries_.erase(entry);
-    }
+    if (std::find(names.begin(), names.end(), old) == names.end()) retire(old, "removed from the configuration");
   }
   root.names = std::move(names);
 }
@@ -342,10 +322,7 @@ void DevServersFeature::on_state(const supervise::StateChange& change) {
   std::vector<diagnose::Diagnostic> found;
   if (entry && crashed && entry->parser) {
     // The process is gone: a traceback waiting for a possible chained one is complete.
-    for (auto& report : entry->parser->finish()) {
-      if (!report.final_exception().empty()) entry->last_exception = report.final_exception();
-      if (report.diagnostic) found.push_back(*report.diagnostic);
-    }
+    found = absorb(*entry, entry->parser->finish());
   }
   if (entry && crashed && !entry->last_exception.empty()) params["exception"] = entry->last_exception;
   endpoint_.notify("devwatch/devServer/stateChanged", params);
@@ -372,14 +349,10 @@ void DevServersFeature::on_state(const supervise::StateChange& change) {
     }
     case supervise::ServerState::Stopped:
       if (entry->removing && !supervisor_.find(change.name)->has_process()) {
-        clear_diagnostics(*entry);
-        std::string name = change.name;
         // Removal happens after this callback returns: the server is still on the stack.
-        asio::post(io_, [this, name] {
+        asio::post(io_, [this, name = change.name] {
           auto e = entries_.find(name);
-          if (e == entries_.end() || !e->second->removing) return;
-          (void)supervisor_.remove(name);
-          entries_.erase(e);
+          if (e != entries_.end() && e->second->removing) drop(name);
         });
       }
       break;
@@ -406,12 +379,38 @@ void DevServersFeature::on_line(const std::string& name, const supervise::Output
   if (line.stream != supervise::Stream::Stderr) return;
   auto it = entries_.find(name);
   if (it == entries_.end() || !it->second->parser) return;
-  std::vector<diagnose::Diagnostic> found;
-  for (auto& report : it->second->parser->feed(line.text)) {
-    if (!report.final_exception().empty()) it->second->last_exception = report.final_exception();
-    if (report.diagnostic) found.push_back(*report.diagnostic);
-  }
+  auto found = absorb(*it->second, it->second->parser->feed(line.text));
   if (!found.empty()) publish(*it->second, found);
+}
+
+void DevServersFeature::retire(const std::string& name, const std::string& reason) {
+  auto entry = entries_.find(name);
+  if (entry == entries_.end()) return;
+  entry->second->removing = true;
+  auto* server = supervisor_.find(name);
+  if (server && server->has_process()) {
+    (void)supervisor_.stop(name, reason);  // dropped once its group is gone (on_state)
+  } else {
+    drop(name);
+  }
+}
+
+void DevServersFeature::drop(const std::string& name) {
+  auto entry = entries_.find(name);
+  if (entry == entries_.end()) return;
+  clear_diagnostics(*entry->second);
+  (void)supervisor_.remove(name);
+  entries_.erase(entry);
+}
+
+std::vector<diagnose::Diagnostic> DevServersFeature::absorb(Entry& entry,
+                                                            std::vector<diagnose::CrashReport> reports) {
+  std::vector<diagnose::Diagnostic> found;
+  for (auto& report : reports) {
+    if (!report.final_exception().empty()) entry.last_exception = report.final_exception();
+    if (report.diagnostic) found.push_back(std::move(*report.diagnostic));
+  }
+  return found;
 }
 
 void DevServersFeature::publish(Entry& entry, const std::vector<diagnose::Diagnostic>& diagnostics) {

@@ -56,7 +56,8 @@ class DevServersFeature {
   DevServersFeature(asio::io_context& io, Endpoint& endpoint, Options options);
   ~DevServersFeature();
 
-  void add_root(const WorkspaceFolder& folder);
+  // `loaded`: the folder's configuration if the caller read it already.
+  void add_root(const WorkspaceFolder& folder, std::optional<Result<config::LoadedConfig>> loaded = std::nullopt);
   void remove_root(const WorkspaceFolder& folder);
   // Every verified batch of changes from the watcher.
   void on_changes(const watch::Batch& batch);
@@ -81,10 +82,16 @@ class DevServersFeature {
   struct Root;
   struct Entry;
   Result<std::string> resolve(const std::optional<std::string>& name) const;
-  void load_root(Root& root, bool reload);
+  void load_root(Root& root, bool reload, std::optional<Result<config::LoadedConfig>> loaded = std::nullopt);
   void apply(Root& root, config::LoadedConfig loaded);
   void on_state(const supervise::StateChange& change);
   void on_line(const std::string& name, const supervise::OutputLine& line);
+  // A server leaving (folder removed, dropped from the config): stopped
+  // first when it runs, then dropped with its diagnostics.
+  void retire(const std::string& name, const std::string& reason);
+  void drop(const std::string& name);
+  // Remembers the crash reports' exception line; returns their diagnostics.
+  std::vector<diagnose::Diagnostic> absorb(Entry& entry, std::vector<diagnose::CrashReport> reports);
   void publish(Entry& entry, const std::vector<diagnose::Diagnostic>& diagnostics);
   void clear_diagnostics(Entry& entry);
   json describe(const supervise::DevServer& server) const;
