@@ -17,6 +17,7 @@
 #include "config/signals.h"
 #include "diagnose/python_traceback.h"
 #include "paths/relative.h"
+#include "session/watch_settings.h"
 #include "supervise/supervisor.h"
 #include "watch/watcher.h"
 
@@ -296,12 +297,7 @@ int run_run_command(const std::vector<std::string>& args) {
     }
   }
 
-  watch::WatcherOptions wopts;
-  wopts.backend = config::backend_name(watch_settings.backend);
-  wopts.poll_interval_ms = watch_settings.poll_interval_ms;
-  wopts.poll_unwatched = watch_settings.poll_unwatched;
-  wopts.ignore.respect_gitignore = watch_settings.respect_gitignore;
-  wopts.ignore.excludes = watch_settings.exclude;
+  watch::WatcherOptions wopts = session::watcher_options(watch_settings);
   watch::Watcher watcher(
       io, wopts,
       watch::Watcher::Callbacks{

@@ -2,11 +2,14 @@
 
 #include <unistd.h>
 
+#include <utility>
+
 #include <spdlog/spdlog.h>
 
 #include "common/log.h"
 #include "common/version.h"
 #include "config/load.h"
+#include "session/watch_settings.h"
 
 namespace devwatch::session {
 
@@ -40,18 +43,15 @@ void LspServer::initialize(InitializeParams params, Reply reply) {
   spdlog::info("initialize from {} with {} workspace folder(s)",
                init_.client_name.empty() ? "an unnamed client" : init_.client_name, folders_.size());
 
-  // The watcher's settings come from the first folder's configuration; an
-  // invalid one is reported once the folders are loaded (after the reply).
+  // The watcher's settings come from the first folder's configuration. It is
+  // read once, here, and handed to the dev servers when the folders are
+  // added after the reply, where an invalid one is reported.
   FilesFeature::Options files;
   if (!folders_.empty()) {
-    auto loaded = config::load_workspace_config(folders_.front().path, client->settings, config::process_env());
-    if (loaded) {
-      const auto& w = loaded->config.watch;
-      files.watcher.backend = config::backend_name(w.backend);
-      files.watcher.poll_interval_ms = w.poll_interval_ms;
-      files.watcher.poll_unwatched = w.poll_unwatched;
-      files.watcher.ignore.respect_gitignore = w.respect_gitignore;
-      files.watcher.ignore.excludes = w.exclude;
+    first_config_ = config::load_workspace_config(folders_.front().path, client->settings, config::process_env());
+    if (*first_config_) {
+      const auto& w = first_config_->value().config.watch;
+      files.watcher = watcher_options(w);
       files.settle_ms = w.settle_ms;
     }
   }
@@ -74,18 +74,16 @@ void LspServer::initialize(InitializeParams params, Reply reply) {
 }
 
 void LspServer::start_features() {
-  for (const auto& folder : folders_) add_folder(folder);
+  for (const auto& folder : folders_) add_folder(folder, std::exchange(first_config_, std::nullopt));
   dev_servers_->start_auto();
 }
 
-void LspServer::add_folder(const WorkspaceFolder& folder) {
+void LspServer::add_folder(const WorkspaceFolder& folder, std::optional<Result<config::LoadedConfig>> loaded) {
   // The folder's configuration first: its watch settings decide what its
   // crawl skips (ignored trees cost no inotify watches).
-  dev_servers_->add_root(folder);
+  dev_servers_->add_root(folder, std::move(loaded));
   if (auto watch = dev_servers_->watch_settings(folder.path)) {
-    paths::IgnoreOptions ignore;
-    ignore.respect_gitignore = watch->respect_gitignore;
-    ignore.excludes = watch->exclude;
+    auto ignore = ignore_options(*watch);
     files_->add_root(folder, &ignore);
   } else {
     files_->add_root(folder);
@@ -165,7 +163,7 @@ void LspServer::did_change_workspace_folders(WorkspaceFoldersChange change) {
     bool known = std::any_of(folders_.begin(), folders_.end(),
                              [&](const WorkspaceFolder& f) { return f.path == added.path; });
     if (known) continue;
-    if (files_ && dev_servers_) add_folder(added);
+    if (files_ && dev_servers_) add_folder(added, std::nullopt);
     folders_.push_back(std::move(added));
   }
   spdlog::info("workspace folders changed: now {}", folders_.size());

@@ -8,12 +8,14 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <asio.hpp>
 
 #include "common/json.h"
+#include "config/load.h"
 #include "rpc/transport.h"
 #include "session/dev_servers_feature.h"
 #include "session/endpoint.h"
@@ -59,7 +61,8 @@ class LspServer {
   void did_change_workspace_folders(WorkspaceFoldersChange change);
   void set_trace(const json& params);
   void start_features();
-  void add_folder(const WorkspaceFolder& folder);
+  // `loaded`: the folder's configuration when it was read already.
+  void add_folder(const WorkspaceFolder& folder, std::optional<Result<config::LoadedConfig>> loaded);
 
   void begin_exit(int code, const std::string& why);
   void stop_dev_servers(std::function<void()> done);
@@ -78,6 +81,9 @@ class LspServer {
   std::unique_ptr<ParentWatch> parent_;
   std::unique_ptr<FilesFeature> files_;
   std::unique_ptr<DevServersFeature> dev_servers_;
+  // The first folder's configuration, read in initialize for the watcher's
+  // options and handed on to the dev servers so it is read once.
+  std::optional<Result<config::LoadedConfig>> first_config_;
   bool exiting_ = false;
   // Guards log forwarding against use after destruction (it posts to the loop).
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

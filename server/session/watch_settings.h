@@ -1,0 +1,15 @@
+// The configuration's watch settings as the watcher's options: one mapping
+// for the editor session and `devwatch run`.
+// Thread-safe: pure functions.
+#pragma once
+
+#include "config/config.h"
+#include "paths/ignore.h"
+#include "watch/types.h"
+
+namespace devwatch::session {
+
+paths::IgnoreOptions ignore_options(const config::WatchSettings& settings);
+watch::WatcherOptions watcher_options(const config::WatchSettings& settings);
+
+}  // namespace devwatch::session
