@@ -274,9 +274,7 @@ int run_run_command(const std::vector<std::string>& args) {
             if (!report.final_exception().empty()) last_exception[c.name] = report.final_exception();
           }
         }
-        std::string how = c.signal ? "killed by " + config::signal_name(*c.signal)
-                                   : "exit " + std::to_string(c.exit_code.value_or(-1));
-        std::string text = c.name + " crashed (" + how + ")";
+        std::string text = c.name + " crashed (" + supervise::exit_description(c) + ")";
         if (!last_exception[c.name].empty()) text += ": " + last_exception[c.name];
         text += c.state == supervise::ServerState::Backoff ? " — " + c.reason
                 : (server && server->spec().auto_restart ? " — restarting" : " — waiting for changes");

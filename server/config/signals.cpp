@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "config/suggest.h"
+#include "supervise/errno_text.h"
 
 namespace devwatch::config {
 namespace {
@@ -74,14 +75,6 @@ Result<int> parse_stop_signal(long long number) {
   return static_cast<int>(number);
 }
 
-std::string signal_name(int signal) {
-  for (const auto& s : kStopSignals) {
-    if (s.number == signal) return s.name;
-  }
-  for (const auto& s : kRefused) {
-    if (s.number == signal) return s.name;
-  }
-  return "signal " + std::to_string(signal);
-}
+std::string signal_name(int signal) { return supervise::signal_name(signal); }
 
 }  // namespace devwatch::config

@@ -30,12 +30,6 @@ json range_json(const diagnose::Location& loc) {
               {"end", {{"line", loc.line}, {"character", end}}}};
 }
 
-std::string exit_text(const supervise::StateChange& change) {
-  if (change.signal) return "killed by " + config::signal_name(*change.signal);
-  if (change.exit_code) return "exit " + std::to_string(*change.exit_code);
-  return "exited";
-}
-
 }  // namespace
 
 struct DevServersFeature::Root {
@@ -340,7 +334,7 @@ void DevServersFeature::on_state(const supervise::StateChange& change) {
     case supervise::ServerState::Crashed:
     case supervise::ServerState::Backoff: {
       if (!found.empty()) publish(*entry, found);
-      std::string text = "devwatch: " + change.name + " crashed (" + exit_text(change) + ")";
+      std::string text = "devwatch: " + change.name + " crashed (" + supervise::exit_description(change) + ")";
       if (!entry->last_exception.empty()) text += ": " + entry->last_exception;
       text += change.state == supervise::ServerState::Backoff ? ". " + change.reason
                                                               : ". " + change.reason;

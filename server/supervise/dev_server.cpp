@@ -394,4 +394,10 @@ void DevServer::schedule_auto_restart() {
   });
 }
 
+std::string exit_description(const StateChange& change) {
+  if (change.signal) return "killed by " + signal_name(*change.signal);
+  if (change.exit_code) return "exit " + std::to_string(*change.exit_code);
+  return "exited";
+}
+
 }  // namespace devwatch::supervise

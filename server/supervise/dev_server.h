@@ -57,6 +57,10 @@ struct StateChange {
   Timings timings;
 };
 
+// How a change's process ended, for messages: "exit 1", "killed by SIGSEGV",
+// "exited" when neither is known.
+std::string exit_description(const StateChange& change);
+
 struct DevServerOptions {
   std::string shim_path = "/proc/self/exe";
   DebounceTiming debounce{};
