@@ -63,7 +63,9 @@ Decoded decode_message(std::string_view body) {
   }
   message.method = method->get<std::string>();
   auto params = value.find("params");
-  if (params != value.end()) {
+  // `"params": null` means no params: Emacs' jsonrpc.el and pygls send it for
+  // requests and notifications without any (shutdown, exit, devwatch/status).
+  if (params != value.end() && !params->is_null()) {
     if (!params->is_object() && !params->is_array()) {
       return invalid(std::string("'params' must be an object or an array, got ") + type_name(*params), id);
     }

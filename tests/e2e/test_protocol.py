@@ -207,3 +207,15 @@ def test_log_file_option(binary, tmp_path):
         c.initialize()
         assert c.shutdown_and_exit() == 0
     assert "initialize from" in log.read_text()
+
+
+def test_null_params_are_absent_params(client, tmp_path):
+    """Emacs' jsonrpc.el and pygls send "params": null for methods without params."""
+    client.initialize(str(tmp_path))
+    for rid, method in ((901, "devwatch/status"), (902, "devwatch/devServer/list"), (903, "shutdown")):
+        client.send({"jsonrpc": "2.0", "id": rid, "method": method, "params": None})
+        reply = client.wait_reply(rid)
+        assert "error" not in reply, reply
+    assert reply["result"] is None
+    client.send({"jsonrpc": "2.0", "method": "exit", "params": None})
+    assert client.drain_until_exit() == 0

@@ -19,6 +19,16 @@ TEST_CASE("requests, notifications and responses are told apart") {
   REQUIRE(resp.message().kind == MessageKind::Response);
 }
 
+TEST_CASE("null params are absent params, for requests and notifications alike") {
+  auto req = decode_message(R"({"jsonrpc":"2.0","id":1,"method":"shutdown","params":null})");
+  REQUIRE(req.ok());
+  CHECK(req.message().kind == MessageKind::Request);
+  CHECK(req.message().params.is_null());
+  auto note = decode_message(R"({"jsonrpc":"2.0","method":"exit","params":null})");
+  REQUIRE(note.ok());
+  CHECK(note.message().kind == MessageKind::Notification);
+}
+
 TEST_CASE("malformed JSON is a parse error with a null id") {
   for (std::string body : {"{", "", "nul", "{\"a\":}", "\xff\xfe"}) {
     auto d = decode_message(body);
