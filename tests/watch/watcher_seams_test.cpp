@@ -1,0 +1,60 @@
+// The Watcher's test seams and its reporting contract: an injected
+// ManualClock times the directory-move pairing window (no waiting on the
+// wall clock), and a Problem reaches on_problem once while nothing is logged.
+#include "watch/watcher.h"
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+
+#include "common/clock.h"
+#include "watch_test_util.h"
+
+using namespace devwatch::watch;
+using namespace devwatch::watch::test;
+using namespace std::chrono_literals;
+using CT = ChangeType;
+
+TEST_CASE("an unpaired directory move out waits for the injected clock", "[watcher][clock]") {
+  devwatch::ManualClock clock;
+  WatcherOptions o;
+  o.clock = &clock;
+  Harness h("inotify", o);
+  TempDir outside;
+  make_dir(h.at("d"));
+  write_file(h.at("d/f.txt"), "f");
+  h.start();
+
+  rename_path(h.at("d"), outside.path + "/d");
+  REQUIRE(h.run_until([&] { return clock.pending_timers() == 1; }));  // MOVED_FROM awaits its pair
+  CHECK(h.raw.empty());
+  CHECK(h.watcher->busy());
+  clock.advance(9ms);
+  CHECK(h.raw.empty());
+  CHECK(h.watcher->busy());
+  clock.advance(1ms);  // the 10 ms pairing window ends: a move out
+  CHECK_FALSE(h.watcher->busy());
+  CHECK(h.take() == ChangeSet{{h.at("d"), CT::Deleted}, {h.at("d/f.txt"), CT::Deleted}});
+}
+
+TEST_CASE("a problem goes to on_problem once and is not logged", "[watcher][problems]") {
+  std::ostringstream log;
+  auto previous = spdlog::default_logger();
+  auto capture = std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_st>(log));
+  capture->set_level(spdlog::level::trace);
+  spdlog::set_default_logger(capture);
+  struct Restore {
+    std::shared_ptr<spdlog::logger> logger;
+    ~Restore() { spdlog::set_default_logger(logger); }
+  } restore{previous};
+
+  WatcherOptions o;
+  o.watch_limit_override = 1;
+  Harness h("inotify", o);
+  make_dir(h.at("a"));
+  h.start();
+  CHECK(h.count_problems("budget") == 1);
+  CHECK(h.problems.size() == 1);
+  CHECK(log.str().empty());
+}
