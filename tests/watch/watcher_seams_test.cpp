@@ -1,6 +1,7 @@
-// The Watcher's test seams and its reporting contract: an injected
-// ManualClock times the directory-move pairing window (no waiting on the
-// wall clock), and a Problem reaches on_problem once while nothing is logged.
+// The Watcher's test seams and its contracts: an injected ManualClock times
+// the directory-move pairing window (no waiting on the wall clock), a Problem
+// reaches on_problem once while nothing is logged, and the backend's drain
+// only queues hints (verification is a posted step of its own).
 #include "watch/watcher.h"
 
 #include <spdlog/sinks/ostream_sink.h>
@@ -57,4 +58,18 @@ TEST_CASE("a problem goes to on_problem once and is not logged", "[watcher][prob
   CHECK(h.count_problems("budget") == 1);
   CHECK(h.problems.size() == 1);
   CHECK(log.str().empty());
+}
+
+TEST_CASE("the backend's drain only queues hints: verification is a step of its own", "[watcher][drain]") {
+  Harness h("inotify");
+  h.start();
+  write_file(h.at("a.txt"), "a");  // create, modify, close-write: all queued before the loop runs
+  // One handler: the fd's readiness. It drains to EAGAIN, re-arms and queues.
+  REQUIRE(h.io.run_one_for(std::chrono::seconds(5)) == 1);
+  CHECK(h.watcher->busy());
+  CHECK(h.raw.empty());
+  // The next: the posted step that verifies the batch and delivers it.
+  REQUIRE(h.io.run_one_for(std::chrono::seconds(5)) == 1);
+  CHECK_FALSE(h.watcher->busy());
+  CHECK(h.raw == std::vector<Change>{Change{h.at("a.txt"), CT::Created, false}});
 }
