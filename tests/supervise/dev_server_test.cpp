@@ -1,66 +1,18 @@
 // DevServer's state machine over real processes: ready probes, stop/restart in
-// every state, crash loop to backoff, output backlog, change bursts, and the
-// causes each state change carries. Timer-driven paths (auto-restart delay,
-// backoff) run on a ManualClock; the processes stay real.
+// every state, crash loop to backoff, output backlog, change bursts.
+// Timer-driven paths (auto-restart delay, backoff) run on a ManualClock; the
+// processes stay real. Causes are in dev_server_cause_test.cpp.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
-#include "supervise/dev_server.h"
-#include "test_util.h"
+#include "dev_server_harness.h"
 
 using namespace devwatch::supervise;
 using namespace devwatch::supervise::test;
 using namespace std::chrono_literals;
-
-namespace {
-
-struct Harness {
-  asio::io_context io;
-  std::vector<StateChange> changes;
-  std::vector<OutputLine> lines;
-  std::unique_ptr<DevServer> server;
-
-  // `clock` null: the server's own AsioClock (real time).
-  explicit Harness(ServerSpec spec, DevServerOptions options = {}, devwatch::Clock* clock = nullptr) {
-    options.shim_path = helper_path();
-    options.clock = clock;
-    options.auto_restart_base = 1ms;
-    options.debounce.settle = 20ms;
-    if (spec.name.empty()) spec.name = "web";
-    server = std::make_unique<DevServer>(
-        io, std::move(spec), options, [this](const StateChange& change) { changes.push_back(change); },
-        [this](const std::string&, const OutputLine& line) { lines.push_back(line); });
-  }
-  bool wait_state(ServerState state) {
-    return run_until(io, [&] { return server->state() == state; });
-  }
-  size_t count(ServerState state) const {
-    return static_cast<size_t>(
-        std::count_if(changes.begin(), changes.end(), [&](const StateChange& c) { return c.state == state; }));
-  }
-  bool saw_line(const std::string& prefix) const {
-    return std::any_of(lines.begin(), lines.end(), [&](const OutputLine& l) { return l.text.rfind(prefix, 0) == 0; });
-  }
-};
-
-ServerSpec port_server(int port, const std::string& mode, int stop_timeout_ms = 5000) {
-  ServerSpec spec;
-  spec.command = server_command(port, mode);
-  spec.ready.port = port;
-  spec.stop_timeout_ms = stop_timeout_ms;
-  return spec;
-}
-
-ServerSpec sh_server(const std::string& script) {
-  ServerSpec spec;
-  spec.command = {"/bin/sh", "-c", script};
-  return spec;
-}
-
-}  // namespace
 
 TEST_CASE("start reaches ready through the port probe with readyMs and stop reaches stopped", "[dev_server]") {
   const int port = free_port();
@@ -341,55 +293,4 @@ TEST_CASE("changes are ignored while stopped on purpose", "[dev_server]") {
   h.io.run();
   CHECK(h.server->state() == ServerState::Stopped);
   CHECK(h.changes.empty());
-}
-
-TEST_CASE("state changes carry their cause, restarting and changed_count", "[dev_server]") {
-  ServerSpec spec = sh_server("echo up; exec sleep 60");
-  spec.ready.pattern = "up";
-  Harness h(spec);
-  REQUIRE(h.server->start(Cause::AutoStart, "autoStart").ok());
-  REQUIRE(h.wait_state(ServerState::Ready));
-  CHECK(h.changes.front().state == ServerState::Starting);
-  CHECK(h.changes.front().cause == Cause::AutoStart);
-  CHECK(h.changes.back().cause == Cause::AutoStart);  // ready carries the cause of its start
-
-  for (int i = 0; i < 150; ++i) h.server->request_restart(Cause::Change, "files changed", {"f" + std::to_string(i) + ".py"});
-  REQUIRE(run_until(h.io, [&] { return h.count(ServerState::Ready) == 2; }));
-  auto last_in = [&](ServerState state) {
-    return *std::find_if(h.changes.rbegin(), h.changes.rend(), [&](const StateChange& c) { return c.state == state; });
-  };
-  const StateChange stopping = last_in(ServerState::Stopping);
-  CHECK(stopping.restarting);
-  CHECK(stopping.cause == Cause::Change);
-  CHECK(stopping.reason == "restarting: 150 files changed");
-  CHECK(stopping.changed_count == 150);
-  CHECK(stopping.changed_files.size() == StateChange::kMaxListedFiles);
-  CHECK(last_in(ServerState::Starting).cause == Cause::Change);
-  CHECK(last_in(ServerState::Starting).changed_count == 150);
-  CHECK(last_in(ServerState::Ready).cause == Cause::Change);
-  CHECK(last_in(ServerState::Ready).changed_count == 150);
-
-  REQUIRE(h.server->restart(Cause::Request, "restart requested", {"a.py", "b.py"}).ok());
-  CHECK(h.changes.back().restarting);
-  CHECK(h.changes.back().changed_count == 2);
-  REQUIRE(run_until(h.io, [&] { return h.count(ServerState::Ready) == 3; }));
-
-  REQUIRE(h.server->stop(Cause::Removed, "removed from the configuration").ok());
-  CHECK_FALSE(h.changes.back().restarting);
-  CHECK(h.changes.back().cause == Cause::Removed);
-  REQUIRE(h.wait_state(ServerState::Stopped));
-  CHECK(h.changes.back().cause == Cause::Removed);
-  CHECK(h.changes.back().reason == "removed from the configuration");
-}
-
-TEST_CASE("shutdown stops with cause shutdown and refuses to start again", "[dev_server]") {
-  Harness h(sh_server("exec sleep 60"));
-  REQUIRE(h.server->start(Cause::Request).ok());
-  REQUIRE(h.wait_state(ServerState::Ready));
-  h.server->shutdown("devwatch is exiting");
-  CHECK(h.changes.back().state == ServerState::Stopping);
-  CHECK(h.changes.back().cause == Cause::Shutdown);
-  REQUIRE(h.wait_state(ServerState::Stopped));
-  CHECK(h.changes.back().cause == Cause::Shutdown);
-  CHECK(h.server->start(Cause::Request).error().code == devwatch::ErrorCode::InvalidServerState);
 }
