@@ -13,7 +13,6 @@
 #include <spdlog/spdlog.h>
 
 #include "config/load.h"
-#include "config/restart_rules.h"
 #include "config/signals.h"
 #include "diagnose/python_traceback.h"
 #include "paths/relative.h"
@@ -199,7 +198,6 @@ int run_run_command(const std::vector<std::string>& args) {
   const bool prefix = specs.size() > 1;
 
   supervise::Supervisor supervisor(io);
-  std::map<std::string, config::RestartRules> rules;
   std::map<std::string, std::unique_ptr<diagnose::CrashParser>> parsers;
   std::map<std::string, std::string> last_exception;
   bool exiting = false;
@@ -287,7 +285,6 @@ int run_run_command(const std::vector<std::string>& args) {
   });
 
   for (auto& spec : specs) {
-    rules.emplace(spec.name, config::RestartRules(spec));
     auto added = supervisor.add(spec);
     if (!added) {
       say.line("cannot use " + spec.name + ": " + added.error().message, "31");
@@ -303,10 +300,7 @@ int run_run_command(const std::vector<std::string>& args) {
             if (exiting) return;
             std::vector<std::string> paths;
             for (auto& c : batch.changes) paths.push_back(std::move(c.path));
-            supervisor.on_changes(paths, [&](const supervise::ServerSpec& spec, const std::string& path) {
-              auto it = rules.find(spec.name);
-              return it != rules.end() && it->second.matches(path);
-            });
+            supervisor.on_changes(paths);
           },
           [&](const watch::Problem& p) {
             say.line(std::string(p.severity == watch::Severity::Error ? "error: " : "warning: ") + p.message +
@@ -322,7 +316,7 @@ int run_run_command(const std::vector<std::string>& args) {
   }
 
   for (auto* server : supervisor.servers()) {
-    auto started = supervisor.start(server->name(), "autoStart");
+    auto started = supervisor.start(server->name(), supervise::Cause::AutoStart, "autoStart");
     if (!started) {
       say.line("cannot start " + server->name() + ": " + started.error().message, "31");
       exit_code = 1;

@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "config/restart_rules.h"
 #include "config/signals.h"
 #include "paths/uri.h"
 #include "session/params.h"
@@ -44,7 +43,6 @@ struct DevServersFeature::Root {
 
 struct DevServersFeature::Entry {
   std::string root;
-  config::RestartRules rules;
   std::unique_ptr<diagnose::CrashParser> parser;
   std::map<std::string, json> diagnostics;  // uri -> Diagnostic[] published for this server
   std::string last_exception;
@@ -151,17 +149,15 @@ void DevServersFeature::apply(Root& root, config::LoadedConfig loaded) {
     if (existing) {
       bool changed = spec_key(existing->spec()) != spec_key(spec);
       auto& entry = *entries_[spec.name];
-      entry.rules = config::RestartRules(spec);
       entry.removing = false;
       existing->set_spec(spec);
       if (changed && existing->has_process()) {
-        (void)supervisor_.restart(spec.name, "configuration changed");
+        (void)supervisor_.restart(spec.name, supervise::Cause::Config, "configuration changed");
       }
       continue;
     }
     auto entry = std::make_unique<Entry>();
     entry->root = root.folder.path;
-    entry->rules = config::RestartRules(spec);
     std::string name = spec.name;
     bool auto_start = spec.auto_start;
     auto added = supervisor_.add(std::move(spec));
@@ -174,7 +170,7 @@ void DevServersFeature::apply(Root& root, config::LoadedConfig loaded) {
     }
     entries_[name] = std::move(entry);
     // Servers added by a reload start at once; the first load waits for start_auto().
-    if (started_auto_ && auto_start && options_.client.trusted) (void)supervisor_.start(name, "configuration added it");
+    if (started_auto_ && auto_start && options_.client.trusted) (void)supervisor_.start(name, supervise::Cause::Config, "configuration added it");
   }
   for (const auto& old : root.names) {
     if (std::find(names.begin(), names.end(), old) == names.end()) retire(old, "removed from the configuration");
@@ -206,10 +202,7 @@ void DevServersFeature::on_changes(const watch::Batch& batch) {
       if (change.path == root->config_path) load_root(*root, true);
     }
   }
-  supervisor_.on_changes(paths, [this](const supervise::ServerSpec& spec, const std::string& path) {
-    auto it = entries_.find(spec.name);
-    return it != entries_.end() && it->second->rules.matches(path);
-  });
+  supervisor_.on_changes(paths);
 }
 
 Result<std::string> DevServersFeature::resolve(const std::optional<std::string>& name) const {
@@ -247,14 +240,14 @@ Result<json> DevServersFeature::start(const ServerRef& ref) {
     return make_error(ErrorCode::Untrusted, "the workspace is not trusted: devwatch does not run commands from its "
                                             "configuration. Trust the workspace to start '" + name.value() + "'.");
   }
-  if (auto r = supervisor_.start(name.value(), "start requested"); !r) return r.error();
+  if (auto r = supervisor_.start(name.value(), supervise::Cause::Request, "start requested"); !r) return r.error();
   return describe(*supervisor_.find(name.value()));
 }
 
 Result<json> DevServersFeature::stop(const ServerRef& ref) {
   auto name = resolve(ref.name);
   if (!name) return name.error();
-  if (auto r = supervisor_.stop(name.value(), "stop requested"); !r) return r.error();
+  if (auto r = supervisor_.stop(name.value(), supervise::Cause::Request, "stop requested"); !r) return r.error();
   return describe(*supervisor_.find(name.value()));
 }
 
@@ -265,7 +258,7 @@ Result<json> DevServersFeature::restart(const ServerRef& ref) {
     return make_error(ErrorCode::Untrusted, "the workspace is not trusted: devwatch does not run commands from its "
                                             "configuration. Trust the workspace to start '" + name.value() + "'.");
   }
-  if (auto r = supervisor_.restart(name.value(), "restart requested"); !r) return r.error();
+  if (auto r = supervisor_.restart(name.value(), supervise::Cause::Request, "restart requested"); !r) return r.error();
   return describe(*supervisor_.find(name.value()));
 }
 
@@ -391,7 +384,7 @@ void DevServersFeature::retire(const std::string& name, const std::string& reaso
   entry->second->removing = true;
   auto* server = supervisor_.find(name);
   if (server && server->has_process()) {
-    (void)supervisor_.stop(name, reason);  // dropped once its group is gone (on_state)
+    (void)supervisor_.stop(name, supervise::Cause::Removed, reason);  // dropped once its group is gone (on_state)
   } else {
     drop(name);
   }
