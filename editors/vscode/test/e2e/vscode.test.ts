@@ -109,6 +109,8 @@ describe("trusted workspace: examples/django-blog", { skip }, () => {
     await toast.locator(".monaco-button", { hasText: "Show Output" }).waitFor({ state: "visible" });
     assert.equal(await toast.locator(".monaco-button", { hasText: "Restart" }).count(), 1);
     assert.equal(await toast.locator(".monaco-button", { hasText: "Show Output" }).count(), 1);
+    // Rendered from stateChanged's location: a button that opens the failing line.
+    assert.equal(await toast.locator(".monaco-button", { hasText: `Open views.py:${line}` }).count(), 1);
     await vs.runCommand("View: Focus Problems");
     const problem = vs.page.locator(".markers-panel .monaco-list-row", { hasText: "SyntaxError" }).first();
     await problem.waitFor({ state: "visible" });
