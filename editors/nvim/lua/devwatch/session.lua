@@ -2,6 +2,7 @@
 -- servers, and the handlers for devwatch's notifications. Everything runs on Neovim's main loop.
 local compat = require("devwatch.compat")
 local config = require("devwatch.config")
+local discover = require("devwatch.discover")
 local protocol = require("devwatch.protocol")
 
 local Session = {}
@@ -196,13 +197,15 @@ function Session:start(bufnr)
   if type(opts.settings) == "table" and next(opts.settings) ~= nil then
     init_options.settings = opts.settings
   end
-  local cmd = { config.bin(), "--stdio" }
-  vim.list_extend(cmd, opts.args or {})
-  if vim.fn.executable(cmd[1]) ~= 1 then
-    notify(string.format("devwatch: %q is not executable; set bin in setup() or $DEVWATCH_BIN", cmd[1]),
-      vim.log.levels.ERROR)
+  self.discovery = discover.find({ root = self.root, trusted = self.trusted, bin = opts.bin })
+  if not self.discovery.path then
+    local how = self.discovery.broken and "" or "install it (pip install devwatch, in the project's virtualenv) or "
+    notify(string.format("devwatch: no devwatch binary for %s (%s); %sset bin in setup() or $DEVWATCH_BIN",
+      self.root, table.concat(self.discovery.tried, "; "), how), vim.log.levels.ERROR)
     return nil
   end
+  local cmd = { self.discovery.path, "--stdio" }
+  vim.list_extend(cmd, opts.args or {})
   local name = vim.fn.fnamemodify(self.root, ":t")
   self.client_id = compat.lsp_start({
     name = "devwatch",
