@@ -76,6 +76,8 @@ describe("trusted workspace: examples/django-blog", { skip }, () => {
     await vs.page.locator(".tabs-container .tab.active[aria-label^='check.txt']").waitFor({ state: "visible" });
     const text = vs.page.locator(".editor-instance .monaco-editor .view-lines").first();
     await poll("the check report", async () => /inotify backend/.test(((await text.textContent()) ?? "").replace(/\u00a0/g, " ")), UI_DEADLINE_MS);
+    // It says which binary is in use and why.
+    assert.match(((await text.textContent()) ?? "").replace(/\u00a0/g, " "), /devwatch binary: \S+ \(setting devwatch\.serverPath\)/);
     await vs.page.keyboard.press("Control+W");
   });
 
