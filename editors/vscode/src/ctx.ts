@@ -2,7 +2,6 @@
 // runs `devwatch --stdio`, the server model, the status bar, the Output channels.
 // It starts, stops and restarts devwatch; every disposable it makes is disposed
 // with it. Runs on the extension host's single thread.
-import * as fs from "fs";
 import * as path from "path";
 import * as vscode from "vscode";
 import {
@@ -21,6 +20,7 @@ import {
 import { clientInitializationOptions, needsRestart, readSettings, SECTION, Settings } from "./config";
 import { CrashAction, crashNotice } from "./crash";
 import { offerTrust } from "./messages";
+import { ensureExecutable, isDirectory, isExecutable, pythonEnvironments } from "./binary";
 import { BUNDLED_RELATIVE, Discovery, discoverServer } from "./discovery";
 import { ServerModel } from "./model";
 import { OutputFeed } from "./outputFeed";
@@ -94,7 +94,7 @@ export class Ctx implements vscode.Disposable {
         home: process.env.HOME,
         trusted: this.trusted,
         virtualEnv: process.env.VIRTUAL_ENV || undefined,
-        pythonEnvironments: this.settings.serverPath ? [] : await pythonEnvironments(this.log),
+        pythonEnvironments: this.settings.serverPath ? [] : await pythonEnvironments((m) => this.log.warn(m)),
         bundled,
       },
       { isExecutable, isDirectory },
@@ -327,65 +327,6 @@ async function openLocation(location: proto.Location): Promise<void> {
   const { start, end } = location.range;
   const selection = new vscode.Range(start.line, start.character, end.line, end.character);
   await vscode.window.showTextDocument(vscode.Uri.parse(location.uri), { selection, preview: false });
-}
-
-/**
- * The Python extension's selected environment for each workspace folder, when
- * ms-python.python is installed and exposes `environments.getActiveEnvironmentPath`
- * (feature-detected; never required, never waited on for long).
- */
-async function pythonEnvironments(log: vscode.LogOutputChannel): Promise<string[]> {
-  const ext = vscode.extensions.getExtension("ms-python.python");
-  if (!ext) return [];
-  try {
-    const api = ext.isActive ? ext.exports : await withTimeout(Promise.resolve(ext.activate()), 5_000);
-    const get = api?.environments?.getActiveEnvironmentPath;
-    if (typeof get !== "function") return [];
-    const folders = vscode.workspace.workspaceFolders ?? [];
-    const out: string[] = [];
-    for (const folder of folders.length ? folders : [undefined]) {
-      const env = await Promise.resolve(get.call(api.environments, folder?.uri));
-      if (env && typeof env.path === "string" && env.path) out.push(env.path);
-    }
-    return out;
-  } catch (e) {
-    log.warn(`the Python extension's selected interpreter is unknown: ${errorText(e)}`);
-    return [];
-  }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]).finally(() => clearTimeout(timer));
-}
-
-/** A .vsix extracted without the executable bit: the bundled binary is ours to fix. */
-function ensureExecutable(file: string): void {
-  try {
-    const st = fs.statSync(file);
-    if (st.isFile() && (st.mode & 0o111) === 0) fs.chmodSync(file, st.mode | 0o755);
-  } catch {
-    /* not bundled */
-  }
-}
-
-function isDirectory(file: string): boolean {
-  try {
-    return fs.statSync(file).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    const st = fs.statSync(file);
-    if (!st.isFile()) return false;
-    fs.accessSync(file, fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function errorText(e: unknown): string {
