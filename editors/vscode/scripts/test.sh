@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The VS Code extension's tests: unit (no VS Code), protocol (vscode-jsonrpc
 # against the real devwatch binary and the example Django project) and e2e
-# (the real VS Code: code-server + playwright-core + Debian's Chromium).
+# (the real VS Code: code-server + playwright-core + Debian's Chromium), and
+# the packages (the platform .vsix bundles the binary; both carry the LICENSE).
 #
 #   DEVWATCH_BIN=path   the binary under test (default: $DEVWATCH_BUILD_DIR/server/devwatch, build/ in the repo)
 #   DEVWATCH_E2E=0      skip the e2e layer (default 1: it runs)
@@ -48,11 +49,12 @@ npx tsc -p .
 step "bundle and package the .vsix"
 npm run --silent package
 
-suites=(out/test/unit/ out/test/protocol/)
+export DEVWATCH_VSIX=$HERE/devwatch.vsix
+suites=(out/test/unit/ out/test/protocol/ out/test/package/)
 if [[ ${DEVWATCH_E2E:-1} != 0 ]]; then
   step "code-server for e2e"
   DEVWATCH_CODE_SERVER=$(bash scripts/install-code-server.sh)
-  export DEVWATCH_CODE_SERVER DEVWATCH_VSIX=$HERE/devwatch.vsix
+  export DEVWATCH_CODE_SERVER
   suites+=(out/test/e2e/)
 fi
 

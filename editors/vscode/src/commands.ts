@@ -6,6 +6,7 @@ import * as vscode from "vscode";
 import { ResponseError } from "vscode-languageclient/node";
 
 import { errorText, type Ctx } from "./ctx";
+import { describeDiscovery } from "./discovery";
 import type { ServerView } from "./model";
 import * as proto from "./protocol";
 import { renderStatus } from "./statusDocument";
@@ -94,19 +95,20 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
         return;
       }
       const status = await ctx.client.sendRequest(proto.status);
-      await docs.show("/status.md", renderStatus(status, { binary: ctx.discovery?.path, trusted: ctx.trusted }));
+      await docs.show("/status.md", renderStatus(status, { binary: ctx.discovery?.path, binarySource: ctx.discovery?.source, trusted: ctx.trusted }));
     },
     "devwatch.checkSetup": async () => {
       const bin = ctx.discovery?.path;
+      const which = ctx.discovery ? describeDiscovery(ctx.discovery).join("\n") + "\n" : "devwatch has not looked for its binary yet.\n";
       if (!bin) {
-        await docs.show("/check.txt", `devwatch binary not found.\nTried:\n${(ctx.discovery?.tried ?? []).map((t) => `  ${t}`).join("\n")}\n`);
+        await docs.show("/check.txt", which);
         return;
       }
       const folders = vscode.workspace.workspaceFolders ?? [];
       const parts = await Promise.all(
         (folders.length ? folders.map((f) => f.uri.fsPath) : [undefined]).map((cwd) => runCheck(bin, cwd)),
       );
-      await docs.show("/check.txt", parts.join("\n"));
+      await docs.show("/check.txt", [which, ...parts].join("\n"));
     },
     "devwatch.restartDevwatch": () => ctx.restart(),
     "devwatch.menu": () => menu(),

@@ -61,6 +61,14 @@ export function initializationOptions(s: Settings, trusted: boolean): Initializa
   return out;
 }
 
+/**
+ * What the extension sends: the settings' options, plus `crashMessages: false`
+ * because the extension renders crashes itself from `stateChanged` (src/crash.ts).
+ */
+export function clientInitializationOptions(s: Settings, trusted: boolean): InitializationOptions {
+  return { ...initializationOptions(s, trusted), crashMessages: false };
+}
+
 /** RFC 7386 JSON merge patch: what devwatch does with `settings` over devwatch.json. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return patch;

@@ -2,7 +2,7 @@
 // runs `devwatch --stdio`, the server model, the status bar, the Output channels.
 // It starts, stops and restarts devwatch; every disposable it makes is disposed
 // with it. Runs on the extension host's single thread.
-import * as fs from "fs";
+import * as path from "path";
 import * as vscode from "vscode";
 import {
   CloseAction,
@@ -17,8 +17,11 @@ import {
   State,
 } from "vscode-languageclient/node";
 
-import { initializationOptions, needsRestart, readSettings, SECTION, Settings } from "./config";
-import { Discovery, discoverServer } from "./discovery";
+import { clientInitializationOptions, needsRestart, readSettings, SECTION, Settings } from "./config";
+import { CrashAction, crashNotice } from "./crash";
+import { offerTrust } from "./messages";
+import { ensureExecutable, isDirectory, isExecutable, pythonEnvironments } from "./binary";
+import { BUNDLED_RELATIVE, Discovery, discoverServer } from "./discovery";
 import { ServerModel } from "./model";
 import { OutputFeed } from "./outputFeed";
 import * as proto from "./protocol";
@@ -81,9 +84,20 @@ export class Ctx implements vscode.Disposable {
     this.settings = this.readSettings();
     this.model.trusted = this.trusted;
     const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    const bundled = path.join(this.extension.extensionPath, BUNDLED_RELATIVE);
+    ensureExecutable(bundled);
     this.discovery = discoverServer(
-      { serverPath: this.settings.serverPath, folders, pathEnv: process.env.PATH, home: process.env.HOME, trusted: this.trusted },
-      { isExecutable },
+      {
+        serverPath: this.settings.serverPath,
+        folders,
+        pathEnv: process.env.PATH,
+        home: process.env.HOME,
+        trusted: this.trusted,
+        virtualEnv: process.env.VIRTUAL_ENV || undefined,
+        pythonEnvironments: this.settings.serverPath ? [] : await pythonEnvironments((m) => this.log.warn(m)),
+        bundled,
+      },
+      { isExecutable, isDirectory },
     );
     const bin = this.discovery.path;
     if (!bin) {
@@ -111,7 +125,7 @@ export class Ctx implements vscode.Disposable {
       outputChannel: this.log,
       traceOutputChannel: this.log,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
-      initializationOptions: () => initializationOptions(this.settings, this.trusted),
+      initializationOptions: () => clientInitializationOptions(this.settings, this.trusted),
       middleware: {
         workspace: {
           // Re-read the servers once devwatch has the new folders (added ones bring theirs).
@@ -246,32 +260,45 @@ export class Ctx implements vscode.Disposable {
   private onStateChanged(p: proto.StateChangedParams): void {
     const known = this.model.get(p.name) !== undefined;
     this.model.applyStateChange(p);
-    const changed = p.changedFiles?.length ? ` (${p.changedFiles.length} changed file(s))` : "";
-    this.log.info(`${p.name}: ${p.state} — ${p.reason}${changed}`);
+    const count = p.changedCount ?? p.changedFiles?.length;
+    const changed = count ? ` (${count} changed file(s))` : "";
+    const restart = p.state === "starting" && this.model.get(p.name)?.restart ? " [restart]" : "";
+    this.log.info(`${p.name}: ${p.state}${restart} — ${p.reason}${changed}${p.cause ? ` (cause: ${p.cause})` : ""}`);
+    const crash = crashNotice(p);
+    if (crash) this.showCrash(crash.message, crash.actions);
     // A server added by a configuration change: fetch its details (url) and channel.
     if (!known) void this.refresh();
   }
 
+  /** A crash, from stateChanged's fields (src/crash.ts): devwatch sends no message text for it. */
+  private showCrash(message: string, actions: CrashAction[]): void {
+    this.log.info(`crash: ${message}`);
+    void vscode.window.showErrorMessage(message, ...actions.map((a) => a.title)).then((title) => {
+      const action = actions.find((a) => a.title === title);
+      if (!action) return;
+      if (action.kind === "restart") void vscode.commands.executeCommand("devwatch.restart", action.name);
+      else if (action.kind === "showOutput") this.showOutput(action.name);
+      else void openLocation(action.location);
+    });
+  }
+
   private onShowMessage(type: MessageType, message: string): void {
     this.log.info(`window/showMessage: ${message}`);
-    const crash = /^devwatch: (.+?) crashed/.exec(message);
-    const name = crash && this.model.get(crash[1]) ? crash[1] : undefined;
-    if (name) {
-      void vscode.window.showErrorMessage(message, "Restart", "Show Output").then((action) => {
-        if (action === "Restart") void vscode.commands.executeCommand("devwatch.restart", name);
-        if (action === "Show Output") this.showOutput(name);
-      });
-      return;
-    }
     const show =
       type === MessageType.Error ? vscode.window.showErrorMessage
       : type === MessageType.Warning ? vscode.window.showWarningMessage
       : vscode.window.showInformationMessage;
-    if (!this.trusted && /not trusted/.test(message)) {
+    if (offerTrust(type, this.trusted, this.capabilities())) {
       void show(message, "Manage Workspace Trust").then((a) => a && vscode.commands.executeCommand("workbench.trust.manage"));
       return;
     }
     void show(message);
+  }
+
+  /** capabilities.experimental.devwatch of the running devwatch. */
+  capabilities(): proto.DevwatchCapabilities | undefined {
+    const result = this.client?.initializeResult as proto.InitializeResult | undefined;
+    return result?.capabilities.experimental?.devwatch;
   }
 
   showOutput(name: string): void {
@@ -296,15 +323,10 @@ export class Ctx implements vscode.Disposable {
   }
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    const st = fs.statSync(file);
-    if (!st.isFile()) return false;
-    fs.accessSync(file, fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+async function openLocation(location: proto.Location): Promise<void> {
+  const { start, end } = location.range;
+  const selection = new vscode.Range(start.line, start.character, end.line, end.character);
+  await vscode.window.showTextDocument(vscode.Uri.parse(location.uri), { selection, preview: false });
 }
 
 export function errorText(e: unknown): string {

@@ -1,11 +1,20 @@
-// Finds the devwatch binary: the devwatch.serverPath setting, then a build in
-// the workspace (the devwatch repository itself, or a project inside it), then
-// PATH. Says everything it tried, so a failure can tell the user how to fix it.
-// File-system access goes through `Probe` so tests can run it on temp dirs.
+// Finds the devwatch binary, in this order (README, "VS Code"):
+//   1. the devwatch.serverPath setting (a broken one is reported, never replaced);
+//   2. a build in the workspace (the devwatch repository itself, or a project inside it);
+//   3. what pip put into the workspace's virtualenv: <folder>/.venv/bin, <folder>/venv/bin,
+//      then $VIRTUAL_ENV/bin, then the bin dir of the Python extension's selected interpreter;
+//   4. the binary bundled in a platform-specific .vsix (<extension>/server/devwatch);
+//   5. PATH.
+// In an untrusted workspace nothing inside a workspace folder is run (2 and 3 are skipped there).
+// Says everything it tried, so a failure can tell the user how to fix it, and
+// Check Setup which binary it uses and why. File-system access goes through
+// `Probe` so tests can run it on temp dirs.
 import * as path from "path";
 
 export interface Probe {
   isExecutable(file: string): boolean;
+  /** Without it, a path whose name starts with "python" is taken for an interpreter. */
+  isDirectory?(file: string): boolean;
 }
 
 export interface DiscoveryInput {
@@ -13,13 +22,19 @@ export interface DiscoveryInput {
   folders: string[]; // workspace folder paths
   pathEnv: string | undefined;
   home: string | undefined;
-  /** An untrusted workspace's own files are never run: its builds are skipped. */
+  /** An untrusted workspace's own files are never run: its builds and virtualenvs are skipped. */
   trusted: boolean;
+  /** $VIRTUAL_ENV of the extension host. */
+  virtualEnv?: string;
+  /** The Python extension's selected environment per folder: an interpreter or an environment folder. */
+  pythonEnvironments?: string[];
+  /** <extension>/server/devwatch, present in a platform-specific .vsix. */
+  bundled?: string;
 }
 
 export interface Discovery {
   path?: string;
-  /** How it was found ("setting", "workspace build", "PATH"). */
+  /** How it was found ("setting devwatch.serverPath", "workspace build", "workspace virtualenv", "PATH", ...). */
   source?: string;
   tried: string[];
   /** Set when devwatch.serverPath names a file that is not an executable. */
@@ -27,6 +42,9 @@ export interface Discovery {
 }
 
 export const BUILD_RELATIVE = ["build/server/devwatch"];
+export const VENV_RELATIVE = [".venv/bin/devwatch", "venv/bin/devwatch"];
+/** Where `npm run package -- --target <platform>` puts the binary inside the extension. */
+export const BUNDLED_RELATIVE = "server/devwatch";
 // A project inside the devwatch repository (examples/django-blog) finds the repo's build.
 const MAX_PARENTS = 3;
 
@@ -64,6 +82,27 @@ export function discoverServer(input: DiscoveryInput, probe: Probe): Discovery {
       dir = parent;
     }
   }
+  const inside = (p: string) => input.folders.some((f) => p === f || p.startsWith(f.endsWith(path.sep) ? f : f + path.sep));
+  const candidates: { file: string; source: string }[] = [];
+  if (!input.trusted && input.folders.length) tried.push("workspace virtualenvs: skipped, the workspace is not trusted");
+  for (const folder of input.trusted ? input.folders : []) {
+    for (const rel of VENV_RELATIVE) candidates.push({ file: path.join(folder, rel), source: `workspace virtualenv (${rel.split("/")[0]})` });
+  }
+  if (input.virtualEnv) candidates.push({ file: path.join(input.virtualEnv, "bin", "devwatch"), source: "$VIRTUAL_ENV" });
+  for (const env of input.pythonEnvironments ?? []) {
+    candidates.push({ file: path.join(pythonBinDir(env, probe), "devwatch"), source: "the Python extension's selected interpreter" });
+  }
+  if (input.bundled) candidates.push({ file: input.bundled, source: "bundled with the extension" });
+  for (const c of candidates) {
+    if (seen.has(c.file)) continue;
+    seen.add(c.file);
+    if (!input.trusted && inside(c.file)) {
+      tried.push(`${c.file} (${c.source}): skipped, inside the untrusted workspace`);
+      continue;
+    }
+    if (probe.isExecutable(c.file)) return { path: c.file, source: c.source, tried };
+    tried.push(`${c.file} (${c.source}): not found`);
+  }
   for (const dir of (input.pathEnv ?? "").split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, "devwatch");
@@ -71,4 +110,19 @@ export function discoverServer(input: DiscoveryInput, probe: Probe): Discovery {
   }
   tried.push(`devwatch on PATH (${input.pathEnv ?? ""}): not found`);
   return { tried };
+}
+
+/**
+ * The scripts dir of a Python environment as the Python extension names it:
+ * an interpreter (`.../bin/python`) or the environment's folder.
+ */
+export function pythonBinDir(env: string, probe: Probe): string {
+  const isDir = probe.isDirectory ? probe.isDirectory(env) : !path.basename(env).startsWith("python");
+  return isDir ? path.join(env, "bin") : path.dirname(env);
+}
+
+/** "<path> (<why>)" and the places tried before it: what Check Setup and Show Status print. */
+export function describeDiscovery(d: Discovery): string[] {
+  const head = d.path ? `devwatch binary: ${d.path} (${d.source})` : "devwatch binary: not found";
+  return [head, ...(d.tried.length ? ["tried before it:", ...d.tried.map((t) => `  ${t}`)] : [])];
 }

@@ -1,7 +1,8 @@
 // The last known state of every dev server, kept from `devwatch/devServer/list`
 // and `stateChanged` notifications. The UI is drawn from this alone.
 // Pure (no `vscode`): unit-tested in Node.
-import type { ServerInfo, ServerState, StateChangedParams } from "./protocol";
+import { isRestart } from "./crash";
+import type { Location, ServerInfo, ServerState, StateChangedParams } from "./protocol";
 
 export interface ServerView {
   name: string;
@@ -14,6 +15,13 @@ export interface ServerView {
   signal?: string;
   pid?: number;
   trusted: boolean;
+  /** crashed/backoff: the exception line and where it happened. */
+  exception?: string;
+  location?: Location;
+  /** The last `stopping` said a start follows. */
+  restarting?: boolean;
+  /** The current run is a restart (not a first start or a start from stopped). */
+  restart?: boolean;
 }
 
 /** What the extension knows about the devwatch process itself. */
@@ -57,6 +65,7 @@ export class ServerModel {
 
   /** A ServerInfo from a start/stop/restart reply. */
   update(info: ServerInfo, fire = true): void {
+    const old = this.servers.get(info.name);
     this.servers.set(info.name, {
       name: info.name,
       root: info.root,
@@ -68,12 +77,18 @@ export class ServerModel {
       signal: info.signal,
       pid: info.pid,
       trusted: info.trusted,
+      // A reply carries no crash details or restart cause: keep what the notifications said.
+      exception: old?.exception,
+      location: old?.location,
+      restarting: old?.restarting,
+      restart: old?.restart,
     });
     if (fire) this.fire();
   }
 
   applyStateChange(change: StateChangedParams): void {
     const old = this.servers.get(change.name);
+    const restart = change.state === "starting" ? isRestart(change, { state: old?.state, restarting: old?.restarting }) : old?.restart;
     this.servers.set(change.name, {
       name: change.name,
       root: change.root ?? old?.root,
@@ -86,6 +101,10 @@ export class ServerModel {
       signal: change.signal,
       pid: change.pid,
       trusted: old?.trusted ?? this.trusted,
+      exception: change.exception,
+      location: change.location,
+      restarting: change.state === "stopping" ? change.restarting : undefined,
+      restart: change.state === "stopped" ? undefined : restart,
     });
     this.fire();
   }

@@ -45,6 +45,7 @@ export function describeServer(s: ServerView): string {
   if (isFailed(s.state)) {
     const how = s.signal ? `killed by ${s.signal}` : s.exitCode !== undefined ? `exit ${s.exitCode}` : "";
     if (how) line += ` (${how})`;
+    if (s.exception) line += `: ${s.exception}`;
   }
   if (s.reason && s.state !== "ready") line += ` — ${s.reason}`;
   return line;

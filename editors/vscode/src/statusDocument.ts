@@ -6,10 +6,10 @@ import { describeServer, formatMs } from "./status";
 const uriPath = (uri: string): string => (uri.startsWith("file://") ? decodeURIComponent(uri.slice(7)) : uri);
 const n = (v: number | undefined): string => (v === undefined ? "?" : v.toLocaleString("en-US"));
 
-export function renderStatus(s: StatusResult, extra: { binary?: string; trusted: boolean }): string {
+export function renderStatus(s: StatusResult, extra: { binary?: string; binarySource?: string; trusted: boolean }): string {
   const out: string[] = [];
   out.push(`# devwatch ${s.version}`, "");
-  out.push(`- process: pid ${s.pid}, up ${formatMs(s.uptimeMs)}${extra.binary ? `, binary \`${extra.binary}\`` : ""}`);
+  out.push(`- process: pid ${s.pid}, up ${formatMs(s.uptimeMs)}${extra.binary ? `, binary \`${extra.binary}\`${extra.binarySource ? ` (${extra.binarySource})` : ""}` : ""}`);
   out.push(`- workspace trust: ${extra.trusted ? "trusted" : "**not trusted** — dev servers from the workspace configuration are not started"}`);
   out.push("", "## Workspace folders", "");
   for (const f of s.workspaceFolders) out.push(`- ${f.name}: \`${f.path}\``);

@@ -2,7 +2,9 @@
 local M = {}
 
 M.defaults = {
-  -- The devwatch binary: a name looked up in $PATH, or a path. $DEVWATCH_BIN wins when this is left nil.
+  -- The devwatch binary: a name looked up in $PATH, or a path. When nil: $DEVWATCH_BIN, else what pip put
+  -- into the root's virtualenv (.venv/bin, venv/bin; trusted roots only), else $VIRTUAL_ENV/bin, else $PATH
+  -- (lua/devwatch/discover.lua; :checkhealth devwatch says which one and why).
   bin = nil,
   -- Extra arguments after `--stdio`, e.g. { "--log-level", "debug" }.
   args = {},
@@ -65,18 +67,6 @@ function M.merge(opts)
     error(string.format('devwatch: option trust must be "ask", "always" or "never", got %s', vim.inspect(trust)))
   end
   return M.options
-end
-
---- The binary to run: the option, else $DEVWATCH_BIN, else "devwatch" from $PATH.
-function M.bin()
-  local bin = M.options.bin
-  if bin == nil or bin == "" then
-    bin = os.getenv("DEVWATCH_BIN")
-  end
-  if bin == nil or bin == "" then
-    bin = "devwatch"
-  end
-  return bin
 end
 
 return M

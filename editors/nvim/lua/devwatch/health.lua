@@ -55,25 +55,30 @@ function M._check()
     vim.lsp.start and "vim.lsp.start" or "vim.lsp.start_client", vim.uv and "vim.uv" or "vim.loop",
     compat.secure_read() and "vim.secure" or "plugin prompt, remembered in " .. compat.state_dir()))
 
+  local session, root = devwatch.current(0)
+  local cwd = session and session.root or root or vim.fn.getcwd()
   h.start("devwatch: binary")
-  local bin = config.bin()
-  local path = vim.fn.exepath(bin)
-  if path == "" then
-    h.error(string.format("%q not found or not executable", bin),
-      { "Install devwatch, or set bin in require('devwatch').setup({ bin = '/path/to/devwatch' })" })
+  local d = ui.binary(session, cwd)
+  for _, t in ipairs(d.tried) do
+    h.info("tried " .. t)
+  end
+  local path = d.path
+  if not path then
+    h.error("no devwatch binary found" .. (d.broken and " (the configured one is not executable)" or ""), {
+      "pip install devwatch in the project's virtualenv (.venv), put devwatch on $PATH, or set bin in "
+        .. "require('devwatch').setup({ bin = '/path/to/devwatch' })" })
     return
   end
   local version = vim.fn.system({ path, "--version" }):gsub("%s+$", "")
+  local why = d.source .. (session and "" or "; no session for this root yet, so its virtualenv is not considered")
   if vim.v.shell_error ~= 0 then
-    h.error(string.format("%s --version failed: %s", path, version))
+    h.error(string.format("%s (%s) --version failed: %s", path, why, version))
   else
-    h.ok(string.format("%s (%s)", path, version))
+    h.ok(string.format("using %s (%s), from %s", path, version, why))
   end
 
-  local session, root = devwatch.current(0)
-  local cwd = session and session.root or root or vim.fn.getcwd()
   h.start("devwatch: check (" .. cwd .. ")")
-  local err, result = ui.run_check_sync(cwd)
+  local err, result = ui.run_check_sync(cwd, nil, path)
   if err then
     h.error("devwatch check: " .. err)
   else

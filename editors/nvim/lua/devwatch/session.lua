@@ -2,6 +2,8 @@
 -- servers, and the handlers for devwatch's notifications. Everything runs on Neovim's main loop.
 local compat = require("devwatch.compat")
 local config = require("devwatch.config")
+local discover = require("devwatch.discover")
+local protocol = require("devwatch.protocol")
 
 local Session = {}
 Session.__index = Session
@@ -22,7 +24,6 @@ function M.new(root, trusted, trust_how)
     queue = {}, -- functions waiting for `initialize` to finish
     servers = {}, -- name -> last ServerInfo merged with stateChanged params
     order = {}, -- server names, sorted
-    starts = {}, -- name -> number of `starting` states seen
     crash_quiet = {}, -- name -> true while devwatch retries a crashed server on its own
     restarting = {}, -- name -> whether the current start is a restart
     listeners = {}, -- functions(session, params) called on every stateChanged
@@ -51,7 +52,11 @@ function Session:_set_server(info)
   end
   if info.state == "starting" then
     known.exitCode, known.signal = info.exitCode, info.signal
+    known.exception, known.location, known.lastLines = info.exception, info.location, info.lastLines
   end
+  -- Fields that describe one change, not the server (protocol.lua).
+  known.cause, known.changedFiles, known.changedCount = info.cause, info.changedFiles, info.changedCount
+  known.timings, known.killed = info.timings, info.killed
 end
 
 local function redraw()
@@ -67,21 +72,20 @@ function Session:_on_state(params)
   if type(params) ~= "table" or not params.name then
     return
   end
-  local previous = self.servers[params.name] and self.servers[params.name].state
+  local known = self.servers[params.name] or {}
+  local previous, restarting = known.state, known.restarting
   self:_set_server(params)
+  self.servers[params.name].restarting = params.state == "stopping" and params.restarting == true or nil
   local opts = config.options.notify
   -- Quiet lasts while devwatch retries on its own (a start right after a crash, without a change);
   -- a change, a stop or a request from us (Session:unquiet) ends it.
   if params.state == "stopped" then
     self.crash_quiet[params.name] = nil
-  elseif params.state == "starting" and (previous ~= "crashed" or params.changedFiles) then
+  elseif params.state == "starting" and not protocol.is_retry(params, previous) then
     self.crash_quiet[params.name] = nil
   end
   if params.state == "starting" then
-    -- A restart: caused by a change, or following a run (not a start from the stopped state).
-    local n = (self.starts[params.name] or 0) + 1
-    self.starts[params.name] = n
-    self.restarting[params.name] = params.changedFiles ~= nil or (n > 1 and previous ~= "stopped")
+    self.restarting[params.name] = protocol.is_restart(params, { state = previous, restarting = restarting })
   elseif params.state == "ready" then
     local ms = params.readyMs and string.format(" (%d ms)", params.readyMs) or ""
     if self.restarting[params.name] then
@@ -91,6 +95,8 @@ function Session:_on_state(params)
     elseif opts.started then
       notify(string.format("devwatch: %s ready%s", params.name, ms), vim.log.levels.INFO)
     end
+  elseif protocol.is_crash(params) then
+    self:_on_crash(params)
   elseif params.state == "stopped" and previous ~= "stopped" and opts.stopped then
     notify(string.format("devwatch: %s stopped (%s)", params.name, params.reason or ""), vim.log.levels.INFO)
   end
@@ -100,27 +106,29 @@ function Session:_on_state(params)
   redraw()
 end
 
---- window/showMessage through vim.notify. While devwatch retries a crashed server on its own, only the
---- first crash and the back-off are reported; after a change, a stop or a request, crashes are news again.
+--- A crash, from stateChanged's fields (devwatch sends no message for it: crashMessages = false). While
+--- devwatch retries a crashed server on its own, only the first crash and the back-off are reported;
+--- after a change, a stop or a request, crashes are news again.
+function Session:_on_crash(params)
+  if not config.options.notify.crashed then
+    return
+  end
+  if params.state ~= "backoff" then
+    if self.crash_quiet[params.name] then
+      return
+    end
+    self.crash_quiet[params.name] = true
+  end
+  notify(protocol.crash_message(params), vim.log.levels.ERROR)
+end
+
+--- window/showMessage through vim.notify: configuration errors, watch limits, the untrusted notice.
+--- Crashes do not come this way.
 function Session:_on_show_message(result)
   if type(result) ~= "table" or type(result.message) ~= "string" then
     return
   end
-  local opts = config.options.notify
-  -- devwatch words crash and back-off messages as "devwatch: <name> crashed (...)".
-  local crashed = result.message:match("^devwatch: (%S+) crashed")
-  if crashed then
-    local info = self.servers[crashed]
-    if not opts.crashed then
-      return
-    end
-    if info and info.state ~= "backoff" then
-      if self.crash_quiet[crashed] then
-        return
-      end
-      self.crash_quiet[crashed] = true
-    end
-  elseif not opts.messages then
+  if not config.options.notify.messages then
     return
   end
   local levels = { vim.log.levels.ERROR, vim.log.levels.WARN, vim.log.levels.INFO, vim.log.levels.DEBUG }
@@ -177,7 +185,7 @@ end
 ---@param bufnr integer|nil buffer to attach where the Neovim version needs one
 function Session:start(bufnr)
   local opts = config.options
-  local init_options = { trusted = true }
+  local init_options = vim.tbl_extend("force", { trusted = true }, protocol.client_options)
   if not self.trusted then
     init_options.autoStart = false
   elseif opts.auto_start ~= nil then
@@ -189,13 +197,15 @@ function Session:start(bufnr)
   if type(opts.settings) == "table" and next(opts.settings) ~= nil then
     init_options.settings = opts.settings
   end
-  local cmd = { config.bin(), "--stdio" }
-  vim.list_extend(cmd, opts.args or {})
-  if vim.fn.executable(cmd[1]) ~= 1 then
-    notify(string.format("devwatch: %q is not executable; set bin in setup() or $DEVWATCH_BIN", cmd[1]),
-      vim.log.levels.ERROR)
+  self.discovery = discover.find({ root = self.root, trusted = self.trusted, bin = opts.bin })
+  if not self.discovery.path then
+    local how = self.discovery.broken and "" or "install it (pip install devwatch, in the project's virtualenv) or "
+    notify(string.format("devwatch: no devwatch binary for %s (%s); %sset bin in setup() or $DEVWATCH_BIN",
+      self.root, table.concat(self.discovery.tried, "; "), how), vim.log.levels.ERROR)
     return nil
   end
+  local cmd = { self.discovery.path, "--stdio" }
+  vim.list_extend(cmd, opts.args or {})
   local name = vim.fn.fnamemodify(self.root, ":t")
   self.client_id = compat.lsp_start({
     name = "devwatch",

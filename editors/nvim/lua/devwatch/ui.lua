@@ -100,11 +100,20 @@ function M.status_lines(session, st)
   return lines
 end
 
---- Runs `devwatch check --json` in `cwd`; callback(err, result).
-function M.run_check(cwd, callback)
-  local bin = config.bin()
-  if vim.fn.executable(bin) ~= 1 then
-    return callback(string.format("%q is not executable", bin))
+--- The binary for a root: its session's, else discovered as for an untrusted root (nothing from the
+--- workspace runs before its trust is known).
+function M.binary(session, root)
+  if session and session.discovery then
+    return session.discovery
+  end
+  return require("devwatch.discover").find({ root = root, trusted = false, bin = config.options.bin })
+end
+
+--- Runs `devwatch check --json` in `cwd` with `bin` (default: discovered for cwd); callback(err, result).
+function M.run_check(cwd, callback, bin)
+  bin = bin or M.binary(nil, cwd).path
+  if not bin or vim.fn.executable(bin) ~= 1 then
+    return callback(string.format("no devwatch binary (%s)", tostring(bin)))
   end
   local out = {}
   local ok, job = pcall(vim.fn.jobstart, { bin, "check", "--json" }, {
@@ -128,11 +137,11 @@ function M.run_check(cwd, callback)
 end
 
 --- Waits for run_check (for :checkhealth, which must report synchronously).
-function M.run_check_sync(cwd, timeout_ms)
+function M.run_check_sync(cwd, timeout_ms, bin)
   local err, result, done
   M.run_check(cwd, function(e, r)
     err, result, done = e, r, true
-  end)
+  end, bin)
   vim.wait(timeout_ms or 15000, function()
     return done
   end, 20)
@@ -211,12 +220,15 @@ end
 function M.show_check(callback)
   local session, root = require("devwatch").current(0)
   local cwd = session and session.root or root or vim.fn.getcwd()
+  local d = M.binary(session, cwd)
   M.run_check(cwd, function(err, result)
     if err then
       return fail("check: " .. err)
     end
-    M.show("devwatch://check", M.check_lines(result), callback)
-  end)
+    local lines = { "binary: " .. require("devwatch.discover").describe(d) }
+    vim.list_extend(lines, M.check_lines(result))
+    M.show("devwatch://check", lines, callback)
+  end, d.path)
 end
 
 return M

@@ -76,6 +76,8 @@ describe("trusted workspace: examples/django-blog", { skip }, () => {
     await vs.page.locator(".tabs-container .tab.active[aria-label^='check.txt']").waitFor({ state: "visible" });
     const text = vs.page.locator(".editor-instance .monaco-editor .view-lines").first();
     await poll("the check report", async () => /inotify backend/.test(((await text.textContent()) ?? "").replace(/\u00a0/g, " ")), UI_DEADLINE_MS);
+    // It says which binary is in use and why.
+    assert.match(((await text.textContent()) ?? "").replace(/\u00a0/g, " "), /devwatch binary: \S+ \(setting devwatch\.serverPath\)/);
     await vs.page.keyboard.press("Control+W");
   });
 
@@ -109,6 +111,8 @@ describe("trusted workspace: examples/django-blog", { skip }, () => {
     await toast.locator(".monaco-button", { hasText: "Show Output" }).waitFor({ state: "visible" });
     assert.equal(await toast.locator(".monaco-button", { hasText: "Restart" }).count(), 1);
     assert.equal(await toast.locator(".monaco-button", { hasText: "Show Output" }).count(), 1);
+    // Rendered from stateChanged's location: a button that opens the failing line.
+    assert.equal(await toast.locator(".monaco-button", { hasText: `Open views.py:${line}` }).count(), 1);
     await vs.runCommand("View: Focus Problems");
     const problem = vs.page.locator(".markers-panel .monaco-list-row", { hasText: "SyntaxError" }).first();
     await problem.waitFor({ state: "visible" });

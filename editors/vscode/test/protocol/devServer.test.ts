@@ -7,6 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { ResponseError } from "vscode-jsonrpc/node";
 
+import { crashNotice } from "../../src/crash";
 import * as proto from "../../src/protocol";
 import { copyExample, DEVWATCH_BIN, freePort, httpGet, lineOf, poll, replaceInFile, webServerSettings } from "../support/env";
 import { Session } from "../support/session";
@@ -172,5 +173,40 @@ describe("an untrusted workspace", () => {
     assert.deepEqual(s.states(0), [], "no state change: nothing was started");
     const st = await s.conn.sendRequest(proto.status);
     assert.ok(st.watcher, "watching still works");
+  });
+});
+
+describe("crashMessages: false (what the extension sends)", () => {
+  let root: string;
+  let s: Session;
+  before(async () => {
+    root = copyExample();
+    const settings = webServerSettings(await freePort());
+    (settings.servers as Record<string, Record<string, unknown>>).web.autoRestart = false;
+    s = await Session.start([root], { trusted: true, crashMessages: false, settings });
+  });
+  after(async () => {
+    if (s) await s.close();
+    fs.rmSync(path.dirname(root), { recursive: true, force: true });
+  });
+
+  test("a crash comes as stateChanged fields only, and renders with Open file:line", async () => {
+    await s.waitState(0, "ready");
+    const views = path.join(root, "blog/views.py");
+    const line = lineOf(views, "MARKER = ");
+    const mark = s.mark();
+    replaceInFile(views, 'MARKER = "marker: v1"', 'MARKER = "marker: v1');
+    const crashed: proto.StateChangedParams = await s.waitFor("crashed", mark, proto.stateChanged.method, (p) => p.name === "web" && (p.state === "crashed" || p.state === "backoff"));
+    assert.equal(crashed.exitCode, 1, JSON.stringify(crashed));
+    assert.match(crashed.exception ?? "", /SyntaxError/);
+    assert.equal(crashed.location?.uri, pathToFileURL(views).href);
+    assert.equal(crashed.location?.range.start.line, line);
+    const notice = crashNotice(crashed)!;
+    assert.match(notice.message, /^devwatch: web crashed \(exit 1\): SyntaxError/);
+    assert.deepEqual(notice.actions.map((a) => a.title), ["Restart", "Show Output", `Open views.py:${line + 1}`]);
+    // The diagnostic follows the state change; devwatch would have sent its message by then.
+    await s.waitFor("the diagnostic", mark, "textDocument/publishDiagnostics", (p) => p.diagnostics.length > 0);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(s.since(mark, "window/showMessage").map((n) => n.params.message), [], "no crash message");
   });
 });

@@ -5,7 +5,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 
-import { discoverServer, expandPath } from "../../src/discovery";
+import { execFileSync } from "node:child_process";
+
+import { describeDiscovery, discoverServer, expandPath } from "../../src/discovery";
 
 let tmp: string;
 const probe = {
@@ -20,7 +22,7 @@ const probe = {
 function exe(rel: string): string {
   const p = path.join(tmp, rel);
   fs.mkdirSync(path.dirname(p), { recursive: true });
-  fs.writeFileSync(p, "#!/bin/sh\n", { mode: 0o755 });
+  fs.writeFileSync(p, `#!/bin/sh\necho fake devwatch ${p}\n`, { mode: 0o755 });
   return p;
 }
 
@@ -81,4 +83,76 @@ test("an untrusted workspace's own build is never run", () => {
   const d = discoverServer({ serverPath: null, folders: [path.join(tmp, "repo")], pathEnv: `${tmp}/b`, home: undefined, trusted: false }, probe);
   assert.equal(d.path, bin);
   assert.ok(d.tried.includes("workspace builds: skipped, the workspace is not trusted"), d.tried.join("\n"));
+});
+
+// The virtualenv pip installed devwatch into, and the binary bundled in a platform .vsix.
+const base = (over: Partial<Parameters<typeof discoverServer>[0]>) =>
+  ({ serverPath: null, folders: [path.join(tmp, "ws")], pathEnv: `${tmp}/pathdir`, home: undefined, trusted: true, ...over });
+const dirProbe = { ...probe, isDirectory: (f: string) => fs.existsSync(f) && fs.statSync(f).isDirectory() };
+
+test("the workspace's .venv, then venv, after the setting and before PATH", () => {
+  exe("pathdir/devwatch");
+  const venv = exe("ws/venv/bin/devwatch");
+  let d = discoverServer(base({}), dirProbe);
+  assert.equal(d.path, venv);
+  assert.equal(d.source, "workspace virtualenv (venv)");
+  const dotVenv = exe("ws/.venv/bin/devwatch");
+  d = discoverServer(base({}), dirProbe);
+  assert.equal(d.path, dotVenv);
+  assert.equal(d.source, "workspace virtualenv (.venv)");
+  const setting = exe("custom/devwatch");
+  assert.equal(discoverServer(base({ serverPath: setting }), dirProbe).path, setting);
+  // The pip-installed script really runs.
+  assert.equal(execFileSync(dotVenv, [], { encoding: "utf8" }).trim(), `fake devwatch ${dotVenv}`);
+});
+
+test("$VIRTUAL_ENV, then the Python extension's interpreter (a python file or an environment folder)", () => {
+  exe("pathdir/devwatch");
+  const active = exe("active-env/bin/devwatch");
+  const d = discoverServer(base({ virtualEnv: path.join(tmp, "active-env"), pythonEnvironments: [path.join(tmp, "py/bin/python3")] }), dirProbe);
+  assert.equal(d.path, active);
+  assert.equal(d.source, "$VIRTUAL_ENV");
+  const selected = exe("py/bin/devwatch");
+  exe("py/bin/python3");
+  const byInterpreter = discoverServer(base({ pythonEnvironments: [path.join(tmp, "py/bin/python3")] }), dirProbe);
+  assert.equal(byInterpreter.path, selected);
+  assert.equal(byInterpreter.source, "the Python extension's selected interpreter");
+  const byFolder = discoverServer(base({ pythonEnvironments: [path.join(tmp, "py")] }), dirProbe);
+  assert.equal(byFolder.path, selected);
+});
+
+test("the bundled binary when nothing else is configured, before PATH", () => {
+  exe("pathdir/devwatch");
+  const bundled = exe("extension/server/devwatch");
+  const d = discoverServer(base({ bundled }), dirProbe);
+  assert.equal(d.path, bundled);
+  assert.equal(d.source, "bundled with the extension");
+  assert.ok(d.tried.some((t) => t.includes("ws/.venv/bin/devwatch")), d.tried.join("\n"));
+  // A workspace virtualenv still wins over the bundled binary.
+  const venv = exe("ws/.venv/bin/devwatch");
+  assert.equal(discoverServer(base({ bundled }), dirProbe).path, venv);
+  // Without a bundled binary (the universal .vsix): PATH.
+  assert.equal(discoverServer(base({ bundled: path.join(tmp, "none/server/devwatch") }), dirProbe).source, "workspace virtualenv (.venv)");
+  fs.rmSync(venv);
+  assert.equal(discoverServer(base({ bundled: path.join(tmp, "none/server/devwatch") }), dirProbe).source, "PATH");
+});
+
+test("an untrusted workspace's virtualenv is never run, nor a $VIRTUAL_ENV inside it", () => {
+  exe("ws/.venv/bin/devwatch");
+  const onPath = exe("pathdir/devwatch");
+  const d = discoverServer(base({ trusted: false, virtualEnv: path.join(tmp, "ws/.venv") }), dirProbe);
+  assert.equal(d.path, onPath);
+  assert.ok(d.tried.includes("workspace virtualenvs: skipped, the workspace is not trusted"), d.tried.join("\n"));
+  assert.ok(d.tried.some((t) => t.endsWith("($VIRTUAL_ENV): skipped, inside the untrusted workspace")), d.tried.join("\n"));
+  // One outside the workspace is the user's own environment.
+  const outside = exe("envs/mine/bin/devwatch");
+  assert.equal(discoverServer(base({ trusted: false, virtualEnv: path.join(tmp, "envs/mine") }), dirProbe).path, outside);
+});
+
+test("Check Setup says which binary and why", () => {
+  const venv = exe("ws/.venv/bin/devwatch");
+  const lines = describeDiscovery(discoverServer(base({}), dirProbe));
+  assert.equal(lines[0], `devwatch binary: ${venv} (workspace virtualenv (.venv))`);
+  assert.ok(lines.includes("tried before it:"));
+  assert.equal(describeDiscovery({ tried: ["x: not found"] })[0], "devwatch binary: not found");
 });
