@@ -39,7 +39,7 @@ from pygls.exceptions import JsonRpcException
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.checks import check_params_against_client_capabilities, check_params_of
-from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, create_work_done_progress, register_lsp_features
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, captured_exception_key, create_work_done_progress, register_lsp_features
 from pytest_lsp.protocol import LanguageClientProtocol
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,12 +132,20 @@ class DevwatchClient(LanguageClient):
         return [e.get("params") for e in self.received if e.get("method") == method and "id" not in e]
 
 
-async def _work_done_progress_create(client: DevwatchClient, params: types.WorkDoneProgressCreateParams):
+def _work_done_progress_create(client: DevwatchClient, params: types.WorkDoneProgressCreateParams):
+    # A generator handler: pygls runs it at once up to its first yield, so
+    # the token is registered (or refused) before the next message is read,
+    # exactly as with pytest-lsp's own handler; "hold" then delays the reply.
     if client.progress_reply == "refuse":
         raise ProgressRefused()
+    create_work_done_progress(client, params)
     if client.progress_reply == "hold":
-        await client.release_progress.wait()
-    return create_work_done_progress(client, params)
+        yield _until_released, (client,), {}
+    return None
+
+
+async def _until_released(client: DevwatchClient):
+    await client.release_progress.wait()
 
 
 def make_client() -> DevwatchClient:
@@ -164,6 +172,26 @@ async def client(lsp_client: DevwatchClient):
         except asyncio.TimeoutError:
             proc.kill()
             await proc.wait()
+
+
+_call_failed = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """pytest-lsp surfaces a check that failed inside a handler as the test's error
+    when the test passed; when the test failed anyway, say it with the report
+    instead of carrying it into the teardown's report."""
+    if call.when == "teardown" and item.stash.get(_call_failed, False):
+        item.stash[captured_exception_key] = None  # the same defect, seen again while stopping
+    report = yield
+    if call.when == "call" and call.excinfo is not None:
+        item.stash[_call_failed] = True
+        excinfo = item.stash.get(captured_exception_key, None)
+        if excinfo is not None:
+            item.stash[captured_exception_key] = None
+            report.sections.append(("pytest-lsp check failed in a handler", str(excinfo.value)))
+    return report
 
 
 # -- helpers ---------------------------------------------------------------
@@ -271,7 +299,8 @@ def port_is_free(port: int) -> bool:
 def django_settings(port: int, **extra: Any) -> dict:
     """initializationOptions.settings for the example: this venv's Django on a free port."""
     server = {"command": [PYTHON, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-              "env": {"PYTHONUNBUFFERED": "1"}, "ready": {"port": port}, "stopTimeoutMs": 5000}
+              "env": {"PYTHONUNBUFFERED": "1"}, "ready": {"port": port}, "stopTimeoutMs": 5000,
+              "restartOn": ["**/*.py", "**/templates/**"], "ignore": ["**/static/**"]}
     server.update(extra)
     return {"servers": {"django": server}}
 
