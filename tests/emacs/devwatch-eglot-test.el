@@ -170,6 +170,20 @@
                                  90)
             (devwatch-test--wait "HTTP 200 after the fix"
                                  (lambda () (equal (car (devwatch-test--http "/marker/")) 200)) 90))))
+      (when started
+        (devwatch-test-step "restart: jsonrpc-request devwatch/devServer/restart with {} (docs/clients.md's keys)" nil
+          (setq devwatch-test-states nil)
+          (let ((info (jsonrpc-request devwatch-test-server :devwatch/devServer/restart (make-hash-table))))
+            (unless (equal (plist-get info :name) "django") (error "restart returned %S" info)))
+          (devwatch-test--wait "ready after the restart" (lambda () (devwatch-test--state-p "ready")) 90)
+          (setq devwatch-test-django-pid
+                (plist-get (aref (plist-get (jsonrpc-request devwatch-test-server :devwatch/devServer/list
+                                                             (make-hash-table))
+                                            :servers)
+                                 0)
+                           :pid))
+          (devwatch-test--wait "HTTP 200 after the restart"
+                               (lambda () (equal (car (devwatch-test--http "/marker/")) 200)) 90)))
       (devwatch-test-step "eglot-shutdown: shutdown and exit are answered (params null)"
           "issue 11: null params — devwatch answers eglot's shutdown (params null) with -32600"
         (eglot-shutdown devwatch-test-server nil 30))
