@@ -35,10 +35,10 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pygls.capabilities import get_capability
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import FeatureNotificationError, JsonRpcException
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
-from pytest_lsp.checks import check_params_against_client_capabilities, check_params_of
+from pytest_lsp.checks import LspSpecificationWarning, check_params_against_client_capabilities, check_params_of
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, captured_exception_key, create_work_done_progress, register_lsp_features
 from pytest_lsp.protocol import LanguageClientProtocol
 
@@ -81,7 +81,12 @@ class RecordingProtocol(LanguageClientProtocol):
 
     def _handle_notification(self, method_name, params):
         if self._server.capabilities is not None:
-            check_params_against_client_capabilities(self._server.capabilities, method_name, params)
+            try:
+                check_params_against_client_capabilities(self._server.capabilities, method_name, params)
+            except LspSpecificationWarning as e:
+                # Reported like a failing notification handler (the test fails
+                # with it), not as a broken stream: pygls would kill the server.
+                self._server._report_server_error(e, FeatureNotificationError)
         return super()._handle_notification(method_name, params)
 
     async def wait_for(self, predicate: Callable[[dict], bool], what: str, timeout: float = TIMEOUT) -> dict:
