@@ -5,7 +5,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 apt_install build-essential g++ cmake ninja-build pkg-config \
   nlohmann-json3-dev libasio-dev libspdlog-dev catch2 \
-  python3 python3-venv python3-pip python3-django inotify-tools curl neovim
+  python3 python3-venv python3-pip python3-django inotify-tools curl neovim \
+  emacs-nox elpa-eglot  # emacs: the eglot client suite (tests/emacs)
 
 mkdir -p "$CACHE"
 # The test venv: pytest and the current Django from PyPI. Reinstalled only
@@ -19,6 +20,21 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r "$req"
   echo "$want" > "$stamp"
+fi
+
+# Conformance venv (tests/conformance): pytest-lsp, pygls and Django, pinned in
+# their own requirements file and venv so that the e2e venv above is not
+# rebuilt for them. Reinstalled only when that file changes.
+CONFORMANCE_VENV="$CACHE/venv-conformance"
+creq="$ROOT/tests/conformance/requirements.txt"
+cstamp="$CONFORMANCE_VENV/.requirements.sha256"
+cwant="$(sha256sum "$creq" | cut -d' ' -f1)"
+if [ ! -x "$CONFORMANCE_VENV/bin/python" ] || [ "$(cat "$cstamp" 2>/dev/null)" != "$cwant" ]; then
+  say "creating the conformance virtualenv in $CONFORMANCE_VENV"
+  rm -rf "$CONFORMANCE_VENV"
+  python3 -m venv "$CONFORMANCE_VENV"
+  "$CONFORMANCE_VENV/bin/pip" install -q --disable-pip-version-check -r "$creq"
+  echo "$cwant" > "$cstamp"
 fi
 
 cmake_args=(-S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
