@@ -48,6 +48,7 @@ struct DevServersFeature::Entry {
   std::unique_ptr<diagnose::CrashParser> parser;
   std::map<std::string, json> diagnostics;  // uri -> Diagnostic[] published for this server
   std::string last_exception;
+  std::optional<diagnose::Location> last_location;  // the crash's innermost workspace frame
   bool removing = false;
 };
 
@@ -76,6 +77,7 @@ Result<ClientSettings> ClientSettings::parse(const json& options) {
   if (auto trusted = reader.boolean("trusted", false)) out.trusted = *trusted;
   out.auto_start = reader.boolean("autoStart", false);
   out.auto_restart = reader.boolean("autoRestart", false);
+  if (auto crash_messages = reader.boolean("crashMessages", false)) out.crash_messages = *crash_messages;
   if (const json* settings = reader.value("settings", false)) {
     if (!settings->is_object()) reader.fail("settings", "expected an object shaped like devwatch.json");
     out.settings = *settings;
@@ -319,6 +321,10 @@ void DevServersFeature::on_state(const supervise::StateChange& change) {
     found = absorb(*entry, entry->parser->finish());
   }
   if (entry && crashed && !entry->last_exception.empty()) params["exception"] = entry->last_exception;
+  if (entry && crashed && entry->last_location) {
+    params["location"] = json{{"uri", paths::path_to_uri(entry->last_location->path)},
+                              {"range", range_json(*entry->last_location)}};
+  }
   endpoint_.notify("devwatch/devServer/stateChanged", params);
   if (!entry) return;
 
@@ -327,6 +333,7 @@ void DevServersFeature::on_state(const supervise::StateChange& change) {
       entry->parser = std::make_unique<diagnose::CrashParser>(
           diagnose::CrashParserOptions{entry->root, supervisor_.find(change.name)->spec().cwd});
       entry->last_exception.clear();
+      entry->last_location.reset();
       break;
     case supervise::ServerState::Ready:
       clear_diagnostics(*entry);
@@ -334,6 +341,7 @@ void DevServersFeature::on_state(const supervise::StateChange& change) {
     case supervise::ServerState::Crashed:
     case supervise::ServerState::Backoff: {
       if (!found.empty()) publish(*entry, found);
+      if (!options_.client.crash_messages) break;
       std::string text = "devwatch: " + change.name + " crashed (" + supervise::exit_description(change) + ")";
       if (!entry->last_exception.empty()) text += ": " + entry->last_exception;
       text += change.state == supervise::ServerState::Backoff ? ". " + change.reason
@@ -402,7 +410,10 @@ std::vector<diagnose::Diagnostic> DevServersFeature::absorb(Entry& entry,
   std::vector<diagnose::Diagnostic> found;
   for (auto& report : reports) {
     if (!report.final_exception().empty()) entry.last_exception = report.final_exception();
-    if (report.diagnostic) found.push_back(std::move(*report.diagnostic));
+    if (report.diagnostic) {
+      entry.last_location = report.diagnostic->location;
+      found.push_back(std::move(*report.diagnostic));
+    }
   }
   return found;
 }

@@ -44,6 +44,7 @@ struct ClientSettings {
   bool trusted = true;               // false: never run commands from workspace configuration
   std::optional<bool> auto_start;    // overrides every server's autoStart
   std::optional<bool> auto_restart;  // overrides every server's autoRestart
+  bool crash_messages = true;        // false: the client renders crashes from stateChanged itself
   static Result<ClientSettings> parse(const json& initialization_options);
 };
 

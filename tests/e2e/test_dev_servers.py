@@ -139,6 +139,29 @@ def test_syntax_error_gives_diagnostic_then_fix_clears_it(tmp_path, python):
         assert client.shutdown_and_exit() == 0
 
 
+def test_crash_fields_for_clients_that_render_crashes_themselves(tmp_path):
+    """crashMessages: false — no crash popup; stateChanged says where it crashed."""
+    port = free_port()
+    client, root = start_session(tmp_path, {"web": django_server(PYPI_PYTHON, port, autoRestart=False)},
+                                 initializationOptions={"crashMessages": False})
+    views = root / "blog" / "views.py"
+    with client:
+        wait_state(client, "web", "ready")
+        good = views.read_text()
+        bad_line = next(i for i, l in enumerate(good.splitlines()) if l.startswith("def marker"))
+        views.write_text(good.replace("def marker(request):", "def marker(request)", 1))
+        crashed = wait_state(client, "web", "crashed")
+        assert crashed["exception"].startswith("SyntaxError")
+        assert crashed["location"]["uri"] == views.as_uri()
+        assert crashed["location"]["range"]["start"]["line"] == bad_line
+        views.write_text(good)
+        ready = wait_state(client, "web", "ready")
+        assert "location" not in ready and "exception" not in ready
+        assert client.shutdown_and_exit() == 0
+        assert not [m for m in client.inbox if m.get("method") == "window/showMessage"
+                    and "crashed" in m["params"]["message"]]
+
+
 def script_server(tmp_path, name, body):
     path = tmp_path / name
     path.write_text(textwrap.dedent(body))
