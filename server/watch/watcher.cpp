@@ -15,8 +15,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <spdlog/spdlog.h>
-
+#include "common/clock.h"
+#include "common/errno_text.h"
 #include "watch/backend_factory.h"
 #include "watch/budget.h"
 #include "watch/coalescer.h"
@@ -27,7 +27,6 @@ namespace devwatch::watch {
 
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
 
 // Node::flags bits.
 constexpr std::uint8_t kFromScan = 1;      // stat came from a directory scan
@@ -40,10 +39,16 @@ constexpr std::uint8_t kNoWatchBudget = 32; // a directory left without a watch 
 // mtime is known only to predate the watch (the first crawl skips a stat per
 // file, which on a cold cache is most of its cost).
 constexpr std::uint8_t kNeedsStat = 64;
+// A directory with an entry its root's ignore rules skipped: where a change
+// of the rules may un-ignore something (set_root_ignore lists only these).
+constexpr std::uint8_t kSkippedIgnored = 128;
 
 // Where a scan's changes go: nowhere (the first crawl builds the snapshot),
-// the normal batch, or the batch marked with the resync reason.
-enum class Report : std::uint8_t { None, Normal, Resync };
+// the normal batch, or the batch marked with the resync reason. Adopt is
+// None with a full lstat (a subtree un-ignored while running: its files are
+// not new, but later diffs need real stats). Reignore lists a directory
+// after its root's rules changed, to adopt the entries they now admit.
+enum class Report : std::uint8_t { None, Normal, Resync, Adopt, Reignore };
 
 struct DirEntry {
   std::string name;
@@ -85,11 +90,6 @@ std::int64_t mtime_ns(const struct stat& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 }
 
-std::string errno_text(int err) {
-  const char* name = strerrorname_np(err);
-  return std::string(name ? name : "errno " + std::to_string(err)) + " (" + std::strerror(err) + ")";
-}
-
 std::string join_rel(std::string_view dir_rel, std::string_view name) {
   std::string out;
   out.reserve(dir_rel.size() + 1 + name.size());
@@ -97,18 +97,6 @@ std::string join_rel(std::string_view dir_rel, std::string_view name) {
   if (!out.empty()) out += '/';
   out.append(name);
   return out;
-}
-
-std::string iso_time(std::chrono::system_clock::time_point t) {
-  auto secs = std::chrono::time_point_cast<std::chrono::seconds>(t);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
-  std::time_t tt = std::chrono::system_clock::to_time_t(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
 }
 
 }  // namespace
@@ -129,8 +117,10 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
       : io_(io),
         options_(std::move(options)),
         callbacks_(std::move(callbacks)),
-        move_timer_(io),
-        unwatched_timer_(io) {}
+        own_clock_(options_.clock ? nullptr : std::make_unique<AsioClock>(io)),
+        clock_(options_.clock ? *options_.clock : *own_clock_),
+        move_timer_(clock_.make_timer()),
+        unwatched_timer_(clock_.make_timer()) {}
 
   void start() {
     BackendChoice choice = make_backend(io_, options_);
@@ -153,8 +143,8 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
   void shutdown() {
     stopped_ = true;
     if (backend_) backend_->stop();
-    move_timer_.cancel();
-    unwatched_timer_.cancel();
+    move_timer_->cancel();
+    unwatched_timer_->cancel();
     for (auto& r : roots_)
       if (r->return_timer) r->return_timer->cancel();
   }
@@ -171,11 +161,14 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
     bool crawl_reported = false;
     std::size_t queued = 0;
     std::size_t dirs_done = 0;
-    SteadyClock::time_point crawl_start;
+    TimePoint crawl_start;
     std::int64_t watch_start_ns = 0;  // files with kNeedsStat are older than this
     dev_t dev = 0;
-    SteadyClock::time_point last_progress;
-    std::unique_ptr<asio::steady_timer> return_timer;
+    TimePoint last_progress;
+    std::unique_ptr<Timer> return_timer;
+    // Rules replaced by set_root_ignore while its Reignore scans run: an
+    // entry one of them ignored is adopted silently, not reported created.
+    std::vector<paths::IgnoreRules> superseded;
   };
 
   Result<void> add_root(const std::string& raw, const paths::IgnoreOptions& ignore) {
@@ -224,11 +217,117 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void begin_crawl(Root& r, Report report) {
-    r.crawl_start = r.last_progress = SteadyClock::now();
+    r.crawl_start = r.last_progress = clock_.now();
     r.watch_start_ns = realtime_ns();
     r.crawl_reported = false;
     r.dirs_done = 0;
     enqueue(r.node, report, /*front=*/false);
+  }
+
+  // ---- new ignore rules for a running root ---------------------------------
+
+  Result<void> set_root_ignore(const std::string& raw, const paths::IgnoreOptions& ignore) {
+    std::string path = raw;
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    Root* r = nullptr;
+    for (auto& rp : roots_)
+      if (rp->path == path) r = rp.get();
+    if (!r) return make_error(ErrorCode::NotFound, "not a watched folder: " + path);
+    auto rules = paths::IgnoreRules::create(ignore);
+    if (!rules) return rules.error();
+
+    r->superseded.push_back(std::move(r->ignore));
+    r->ignore = std::move(rules.value());
+    // The .gitignore files already loaded apply under the new rules too.
+    std::vector<NodeId> skipped;
+    tree_.for_each_in_subtree(r->node, [&](NodeId n) {
+      if (tree_[n].flags & kHasGitignore) reload_gitignore(*r, n);
+      if (tree_[n].flags & kSkippedIgnored) skipped.push_back(n);
+    });
+    // Newly ignored: out of the snapshot now, watches released, no events.
+    std::vector<NodeId> stack{r->node};
+    std::vector<NodeId> pruned;
+    while (!stack.empty()) {
+      NodeId n = stack.back();
+      stack.pop_back();
+      for (NodeId c = tree_[n].first_child; c != kNoNode; c = tree_[c].next) {
+        if (r->ignore.is_ignored_entry(tree_.relative_path(c), tree_[c].kind == NodeKind::Dir)) {
+          pruned.push_back(c);
+          tree_[n].flags |= kSkippedIgnored;
+        } else if (tree_[c].kind == NodeKind::Dir) {
+          stack.push_back(c);
+        }
+      }
+    }
+    for (NodeId n : pruned) remove_node(n, Report::None, false);
+    std::erase_if(pending_moves_, [&](const auto& kv) { return !tree_[kv.second.node].live; });
+    // Newly admitted: list the folders that skipped something, adopt what
+    // the new rules let in (crawled and watched, not reported created).
+    if (!r->gone)
+      for (NodeId n : skipped)
+        if (tree_[n].live && tree_[n].kind == NodeKind::Dir) enqueue(n, Report::Reignore, false);
+    if (!reignore_pending(*r)) r->superseded.clear();
+    // Released watches may fit folders the budget left unwatched: retry them.
+    if (!unwatched_.empty() && !pruned.empty()) {
+      budget_exhausted_ = false;
+      for (NodeId n : unwatched_)
+        if (tree_[n].live) enqueue(n, Report::Normal, false);
+    }
+    return {};
+  }
+
+  bool reignore_pending(const Root& r) const {
+    return std::any_of(queue_.begin(), queue_.end(), [&](const ScanItem& s) {
+      return s.report == Report::Reignore && tree_[s.node].live && tree_.root_of(s.node) == r.node;
+    });
+  }
+
+  void reload_gitignore(Root& r, NodeId dir) {
+    tree_[dir].flags &= static_cast<std::uint8_t>(~kHasGitignore);
+    if (!r.ignore.options().respect_gitignore) return;
+    int fd = ::open(tree_.path(dir).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    load_gitignore(r, dir, fd, tree_.relative_path(dir));
+    ::close(fd);
+  }
+
+  // Lists dir after its root's rules changed: entries the snapshot lacks
+  // were ignored before (adopt silently) or are new (verify reports them).
+  void reignore_dir(Root& r, NodeId dir) {
+    const std::string path = tree_.path(dir);
+    DIR* d = ::opendir(path.c_str());
+    if (!d) return;  // gone or unreadable: its parent's events and scans say so
+    const std::string dir_rel = tree_.relative_path(dir);
+    tree_[dir].flags &= static_cast<std::uint8_t>(~kSkippedIgnored);
+    entries_.clear();
+    while (dirent* e = ::readdir(d)) {
+      const char* nm = e->d_name;
+      if (nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0))) continue;
+      entries_.push_back(DirEntry{nm, e->d_type, e->d_ino});
+    }
+    const int fd = ::dirfd(d);
+    for (const DirEntry& e : entries_) {
+      if (tree_.find(dir, e.name) != kNoNode) continue;
+      struct stat st {};
+      if (::fstatat(fd, e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      const bool is_dir = S_ISDIR(st.st_mode);
+      const std::string rel = join_rel(dir_rel, e.name);
+      if (r.ignore.is_ignored_entry(rel, is_dir)) {
+        tree_[dir].flags |= kSkippedIgnored;
+        continue;
+      }
+      const bool was_ignored = std::any_of(r.superseded.begin(), r.superseded.end(),
+                                           [&](const paths::IgnoreRules& old) { return old.is_ignored_entry(rel, is_dir); });
+      if (!was_ignored) {
+        verify(r, dir, e.name, Hint::Kind::Created, drain_gen_);
+        continue;
+      }
+      NodeId child = tree_.add(dir, e.name);
+      set_stat(child, st);
+      tree_[child].flags |= kFromScan;
+      if (is_dir) enqueue(child, Report::Adopt, true);
+    }
+    ::closedir(d);
   }
 
   void check_mount(const std::string& path) {
@@ -273,8 +372,13 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
         ++r->dirs_done;
       }
       // A node id can be reused after a removal: scan only live directories.
-      if (r && !r->gone && tree_[item.node].kind == NodeKind::Dir) scan_dir(*r, item.node, item.report);
+      if (r && !r->gone && tree_[item.node].kind == NodeKind::Dir) {
+        if (item.report == Report::Reignore) reignore_dir(*r, item.node);
+        else scan_dir(*r, item.node, item.report);
+      }
     }
+    for (auto& root : roots_)
+      if (!root->superseded.empty() && !reignore_pending(*root)) root->superseded.clear();
     flush();
     report_progress();
     report_new_unwatched();
@@ -282,7 +386,7 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void report_progress() {
-    auto now = SteadyClock::now();
+    auto now = clock_.now();
     for (auto& rp : roots_) {
       Root& r = *rp;
       if (r.crawl_reported || r.gone) continue;
@@ -380,6 +484,7 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
     }
 
     const std::string dir_rel = tree_.relative_path(dir);
+    tree_[dir].flags &= static_cast<std::uint8_t>(~kSkippedIgnored);
     if (r.ignore.options().respect_gitignore) {
       if (has_gitignore) load_gitignore(r, dir, fd, dir_rel);
       else if (tree_[dir].flags & kHasGitignore) {
@@ -402,6 +507,7 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
       std::string rel = join_rel(dir_rel, name);
       if (r.ignore.is_ignored_entry(rel, is_dir)) {
         if (child != kNoNode) remove_node(child, Report::None, false);
+        tree_[dir].flags |= kSkippedIgnored;
         continue;
       }
       if (child != kNoNode && !same_identity(tree_[child], st)) {
@@ -563,7 +669,7 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
   // ---- reporting ---------------------------------------------------------
 
   void emit(NodeId id, ChangeType type, Report report) {
-    if (report == Report::None) return;
+    if (report == Report::None || report == Report::Adopt) return;
     Change c{tree_.path(id), type, tree_[id].kind == NodeKind::Dir};
     (report == Report::Resync ? resync_out_ : out_).push_back(std::move(c));
   }
@@ -607,7 +713,7 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
     if (changes.empty()) return;
     // Merge repeats within this delivery (created+changed -> created, ...).
     Coalescer merge(std::chrono::milliseconds(0), std::chrono::milliseconds(0));
-    auto now = SteadyClock::now();
+    auto now = clock_.now();
     for (const Change& c : changes) merge.add(c, now);
     changes.clear();
     Batch b = merge.take_all();
@@ -617,9 +723,8 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
     if (callbacks_.on_batch) callbacks_.on_batch(std::move(b));
   }
 
+  // Reported once, as a value: logging and notifying is the caller's job.
   void problem(const Problem& p) {
-    if (p.severity == Severity::Info) spdlog::info("watch: {}", p.message);
-    else spdlog::warn("watch: {}{}{}", p.message, p.fix.empty() ? "" : "; fix: ", p.fix);
     problems_.push_back(p);
     if (problems_.size() > 100) problems_.erase(problems_.begin());
     if (callbacks_.on_problem) callbacks_.on_problem(p);
@@ -718,7 +823,7 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
       if (child != kNoNode && tree_[child].kind == NodeKind::Dir) {
         tree_[child].flags |= kPendingMove;
         pending_moves_[h.cookie] = PendingMove{child, dir, std::string(name),
-                                               SteadyClock::now() + std::chrono::milliseconds(10)};
+                                               clock_.now() + std::chrono::milliseconds(10)};
         arm_move_timer();
         return;
       }
@@ -756,6 +861,7 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
     }
     if (r.ignore.is_ignored_entry(rel, is_dir)) {
       if (child != kNoNode) remove_node(child, Report::None, false);
+      tree_[dir].flags |= kSkippedIgnored;
       return;
     }
     if (child != kNoNode && (tree_[child].flags & kPendingMove)) return;  // settled by the move
@@ -813,7 +919,7 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
     NodeId node;
     NodeId from_dir;
     std::string from_name;
-    SteadyClock::time_point deadline;
+    TimePoint deadline;
   };
 
   void move_dir(Root& r, const PendingMove& m, NodeId to_dir, const std::string& to_name) {
@@ -843,11 +949,9 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
 
   void arm_move_timer() {
     if (pending_moves_.empty()) return;
-    auto earliest = SteadyClock::time_point::max();
+    auto earliest = TimePoint::max();
     for (auto& [cookie, m] : pending_moves_) earliest = std::min(earliest, m.deadline);
-    move_timer_.expires_at(earliest);
-    move_timer_.async_wait([weak = weak_from_this()](const asio::error_code& ec) {
-      if (ec) return;
+    move_timer_->start_at(earliest, [weak = weak_from_this()] {
       if (auto self = weak.lock()) self->expire_moves();
     });
   }
@@ -855,7 +959,7 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
   // A MOVED_FROM whose MOVED_TO never came: the directory left the tree.
   void expire_moves() {
     if (stopped_) return;
-    auto now = SteadyClock::now();
+    auto now = clock_.now();
     std::vector<PendingMove> expired;
     for (auto it = pending_moves_.begin(); it != pending_moves_.end();) {
       if (it->second.deadline <= now) {
@@ -898,14 +1002,13 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
                     "workspace folder " + r.path + " was deleted or moved away; watching for it to "
                     "come back",
                     ""});
-    if (!r.return_timer) r.return_timer = std::make_unique<asio::steady_timer>(io_);
+    if (!r.return_timer) r.return_timer = clock_.make_timer();
     arm_return_timer(r);
   }
 
   void arm_return_timer(Root& r) {
-    r.return_timer->expires_after(std::chrono::milliseconds(std::clamp(options_.poll_interval_ms / 4, 20, 250)));
-    r.return_timer->async_wait([weak = weak_from_this(), node = r.node](const asio::error_code& ec) {
-      if (ec) return;
+    clock_.start_after(*r.return_timer, std::chrono::milliseconds(std::clamp(options_.poll_interval_ms / 4, 20, 250)),
+                       [weak = weak_from_this(), node = r.node] {
       auto self = weak.lock();
       if (!self || self->stopped_) return;
       Root* root = self->root_for(node);
@@ -937,7 +1040,7 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
   // again when more are unwatched than last reported (at most every 10 s).
   void report_new_unwatched() {
     if (!queue_.empty() || unwatched_dirs_ <= budget_reported_ || unwatched_.empty()) return;
-    auto now = SteadyClock::now();
+    auto now = clock_.now();
     if (budget_reported_at_ && now - *budget_reported_at_ < std::chrono::seconds(10)) return;
     for (auto& r : roots_)
       if (!r->crawl_reported) return;  // the crawl's end reports it
@@ -947,7 +1050,7 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
 
   void report_budget(Root& r) {
     if (!backend_->has_watch_budget() || unwatched_.empty() || budget_reported_ == unwatched_dirs_) return;
-    budget_reported_at_ = SteadyClock::now();
+    budget_reported_at_ = clock_.now();
     refresh_foreign_watches();
     std::size_t watched = wd_to_node_.size();
     std::size_t needed = watched + unwatched_dirs_;
@@ -1000,9 +1103,8 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
   void arm_unwatched_poll() {
     if (!options_.poll_unwatched || unwatched_.empty() || unwatched_poll_armed_) return;
     unwatched_poll_armed_ = true;
-    unwatched_timer_.expires_after(std::chrono::milliseconds(std::max(10, options_.poll_interval_ms)));
-    unwatched_timer_.async_wait([weak = weak_from_this()](const asio::error_code& ec) {
-      if (ec) return;
+    clock_.start_after(*unwatched_timer_, std::chrono::milliseconds(std::max(10, options_.poll_interval_ms)),
+                       [weak = weak_from_this()] {
       auto self = weak.lock();
       if (!self || self->stopped_) return;
       self->unwatched_poll_armed_ = false;
@@ -1017,7 +1119,7 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
 
   void refresh_foreign_watches() const {
     if (!backend_ || !backend_->has_watch_budget() || options_.watch_limit_override) return;
-    auto now = SteadyClock::now();
+    auto now = clock_.now();
     if (foreign_counted_ && now - foreign_counted_at_ < std::chrono::seconds(10)) return;
     foreign_watches_ = count_foreign_inotify_watches();
     foreign_counted_ = true;
@@ -1051,6 +1153,8 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
   asio::io_context& io_;
   WatcherOptions options_;
   Callbacks callbacks_;
+  std::unique_ptr<AsioClock> own_clock_;
+  Clock& clock_;
   std::unique_ptr<Backend> backend_;
   std::string backend_reason_;
   Tree tree_;
@@ -1068,21 +1172,21 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
   std::optional<std::string> resync_pending_reason_;
 
   std::unordered_map<std::uint32_t, PendingMove> pending_moves_;
-  asio::steady_timer move_timer_;
-  asio::steady_timer unwatched_timer_;
+  std::unique_ptr<Timer> move_timer_;
+  std::unique_ptr<Timer> unwatched_timer_;
   bool unwatched_poll_armed_ = false;
 
   std::size_t watch_limit_ = 0;
   mutable std::size_t foreign_watches_ = 0;
   mutable bool foreign_counted_ = false;
-  mutable SteadyClock::time_point foreign_counted_at_;
+  mutable TimePoint foreign_counted_at_;
   std::size_t queue_limit_ = 0;
   bool budget_exhausted_ = false;
   std::size_t exhausted_at_ = 0;
   std::unordered_set<NodeId> unwatched_;
   std::size_t unwatched_dirs_ = 0;
   std::size_t budget_reported_ = 0;
-  std::optional<SteadyClock::time_point> budget_reported_at_;
+  std::optional<TimePoint> budget_reported_at_;
 
   std::size_t resync_count_ = 0;
   std::optional<std::chrono::system_clock::time_point> last_event_time_;
@@ -1110,6 +1214,10 @@ Result<void> Watcher::add_root(const std::string& absolute_path, const paths::Ig
 
 void Watcher::remove_root(const std::string& absolute_path) { impl_->remove_root(absolute_path); }
 
+Result<void> Watcher::set_root_ignore(const std::string& root, const paths::IgnoreOptions& ignore) {
+  return impl_->set_root_ignore(root, ignore);
+}
+
 bool Watcher::busy() const { return !impl_->queue_.empty() || !impl_->pending_moves_.empty(); }
 
 WatcherStatus Watcher::status() const { return impl_->status(); }
@@ -1117,36 +1225,6 @@ WatcherStatus Watcher::status() const { return impl_->status(); }
 std::size_t Watcher::watched_dirs() const { return impl_->wd_to_node_.size(); }
 
 std::string Watcher::backend_name() const { return std::string(impl_->backend_->name()); }
-
-nlohmann::json Watcher::status_json() const {
-  WatcherStatus s = status();
-  nlohmann::json problems = nlohmann::json::array();
-  for (const Problem& p : s.problems)
-    problems.push_back({{"severity", severity_name(p.severity)},
-                        {"kind", p.kind},
-                        {"path", p.path},
-                        {"message", p.message},
-                        {"fix", p.fix}});
-  std::size_t available = s.budget_limit > s.budget_used_by_others + s.budget_used
-                              ? s.budget_limit - s.budget_used_by_others - s.budget_used
-                              : 0;
-  return nlohmann::json{
-      {"backend", s.backend},
-      {"reason", s.backend_reason},
-      {"roots", s.roots},
-      {"watchedDirectories", s.watched_dirs},
-      {"budget",
-       {{"used", s.budget_used},
-        {"limit", s.budget_limit},
-        {"usedByOthers", s.budget_used_by_others},
-        {"available", available},
-        {"note", "usedByOthers counts the inotify watches of processes visible in /proc"}}},
-      {"unwatched", s.unwatched},
-      {"resyncs", s.resync_count},
-      {"lastEventTime", s.last_event_time ? nlohmann::json(iso_time(*s.last_event_time)) : nlohmann::json()},
-      {"crawling", s.crawling},
-      {"problems", problems}};
-}
 
 void Watcher::pause_draining_for_test() { impl_->backend_->pause_draining_for_test(); }
 
