@@ -8,11 +8,11 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
 
+#include "common/errno_text.h"
 #include "common/json.h"
 #include "paths/uri.h"
 #include "watch/asio.h"
@@ -148,7 +148,7 @@ int run_watch_command(const std::vector<std::string>& args) {
   for (const std::string& p : wa.paths) {
     char buf[PATH_MAX];
     if (!::realpath(p.c_str(), buf)) {
-      std::fprintf(stderr, "devwatch: error: cannot watch %s: %s\n", p.c_str(), std::strerror(errno));
+      std::fprintf(stderr, "devwatch: error: cannot watch %s: %s\n", p.c_str(), errno_text(errno).c_str());
       return 1;
     }
     roots.emplace_back(buf);

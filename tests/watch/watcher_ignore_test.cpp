@@ -106,3 +106,21 @@ TEST_CASE("set_root_ignore refuses an unknown root and a bad glob", "[watcher][i
   write_file(h.at("x.txt"), "x");  // the old rules stay in force
   CHECK(h.take() == created({h.at("x.txt")}));
 }
+
+TEST_CASE("an exclude added during the first crawl: the crawl still ends", "[watcher][ignore]") {
+  WatcherOptions o;
+  o.dirs_per_step = 1;
+  Harness h("inotify", o);
+  make_dir(h.at("gen"));
+  for (int i = 0; i < 5; ++i) make_dir(h.at("gen/d" + std::to_string(i)));
+  make_dir(h.at("src"));
+  REQUIRE(h.watcher->add_root(h.root()).ok());
+  h.io.run_one();  // one step: the root is listed, gen and src are queued
+  REQUIRE_FALSE(h.ready);
+  REQUIRE(h.watcher->set_root_ignore(h.root(), excluding({"gen"})).ok());
+  REQUIRE(h.run_until([&] { return h.ready; }));  // gen's queued scan is counted though gen is gone
+  CHECK(h.watcher->status().watched_dirs == 2);
+  write_file(h.at("gen/x.txt"), "x");
+  write_file(h.at("src/y.txt"), "y");
+  CHECK(h.take() == created({h.at("src/y.txt")}));
+}
