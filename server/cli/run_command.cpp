@@ -62,20 +62,16 @@ class ConsoleView final : public workspace::Listener {
     switch (c.state) {
       case supervise::ServerState::Starting:
         // A restart was announced when it stopped; only other starts are news.
-        if (c.reason != "autoStart" && c.reason.find("changed") == std::string::npos) {
+        if (c.cause != supervise::Cause::AutoStart && c.cause != supervise::Cause::Change &&
+            c.cause != supervise::Cause::Config) {
           say_.line("starting " + c.name + " (" + c.reason + ")");
         }
         break;
       case supervise::ServerState::Ready: ready(e); break;
       case supervise::ServerState::Stopping:
         if (exiting) break;
-        if (c.reason.rfind("restarting: ", 0) == 0) {
-          // "restarting web (blog/views.py changed)": paths relative to the root.
-          std::string why = c.reason.substr(12);
-          for (auto at = why.find(root_ + "/"); at != std::string::npos; at = why.find(root_ + "/")) {
-            why.erase(at, root_.size() + 1);
-          }
-          say_.line("restarting " + c.name + " (" + why + ")");
+        if (c.restarting) {
+          say_.line("restarting " + c.name + " (" + restart_why(c) + ")");
         } else {
           say_.line("stopping " + c.name + " (" + c.reason + ")");
         }
@@ -151,6 +147,19 @@ class ConsoleView final : public workspace::Listener {
     say_.line("timings: event_to_spawn_ms=" + ms(t.event_to_spawn_ms) + " gone_to_spawn_ms=" +
               ms(t.gone_to_spawn_ms) + " spawn_to_ready_ms=" + ms(t.spawn_to_ready_ms) +
               " probe_slack_ms=" + ms(t.probe_slack_ms));
+  }
+
+  // "blog/views.py changed", "200 files changed", "configuration changed":
+  // from the structured fields, paths relative to the root.
+  std::string restart_why(const supervise::StateChange& c) const {
+    switch (c.cause) {
+      case supervise::Cause::Change:
+        if (c.changed_count == 1 && !c.changed_files.empty()) return shown(c.changed_files.front(), root_) + " changed";
+        return std::to_string(c.changed_count) + " files changed";
+      case supervise::Cause::Config: return "configuration changed";
+      case supervise::Cause::Request: return "restart requested";
+      default: return supervise::cause_name(c.cause);
+    }
   }
 
   const Say& say_;

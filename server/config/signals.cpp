@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "config/suggest.h"
-#include "supervise/errno_text.h"
+#include "supervise/wait_status.h"
 
 namespace devwatch::config {
 namespace {

@@ -50,6 +50,9 @@ StateChanged state_changed(const workspace::ServerChanged& event) {
   if (!event.root.empty()) n.root = paths::path_to_uri(event.root);
   n.state = supervise::state_name(c.state);
   n.reason = c.reason;
+  n.cause = supervise::cause_name(c.cause);
+  n.restarting = c.restarting;
+  if (c.changed_count > 0) n.changed_count = c.changed_count;
   if (c.pid) n.pid = static_cast<int>(*c.pid);
   n.exit_code = c.exit_code;
   if (c.signal) n.signal = config::signal_name(*c.signal);

@@ -1,20 +1,22 @@
 // Counts crashes in a sliding window to decide when automatic restarts must
-// stop (backoff): by default 5 crashes within 3 minutes.
-// Threading: not thread-safe; used on the loop thread.
+// stop (backoff): by default 5 crashes within 3 minutes. Time comes from the
+// injected Clock, so tests move it by hand.
+// Threading: not thread-safe; used on the clock's thread (the loop thread).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <deque>
 
-#include "supervise/clock.h"
+#include "common/clock.h"
 
 namespace devwatch::supervise {
 
 class CrashHistory {
  public:
-  explicit CrashHistory(size_t limit = 5, std::chrono::milliseconds window = std::chrono::minutes(3),
-                        NowFn now = real_clock());
+  // `clock` must outlive the history.
+  explicit CrashHistory(const Clock& clock, size_t limit = 5,
+                        std::chrono::milliseconds window = std::chrono::minutes(3));
 
   // Records a crash now; true when `limit` crashes fall within the window.
   bool record();
@@ -24,10 +26,10 @@ class CrashHistory {
   std::chrono::milliseconds window() const { return window_; }
 
  private:
+  const Clock& clock_;
   size_t limit_;
   std::chrono::milliseconds window_;
-  NowFn now_;
-  std::deque<SteadyClock::time_point> crashes_;
+  std::deque<TimePoint> crashes_;
 };
 
 }  // namespace devwatch::supervise

@@ -1,11 +1,14 @@
 // One supervised dev server: the state machine
 //   stopped -> starting -> ready -> stopping -> stopped, plus crashed and backoff,
-// over a GroupProcess, with its output ring, ready probe, crash history and
-// change-driven restart debouncing. Knows nothing of JSON-RPC: it reports
-// through a state callback and a line callback.
+// over a GroupProcess, with its output ring, ready probe, crash history,
+// restart rules (which changed paths concern it) and change-driven restart
+// debouncing. Knows nothing of JSON-RPC: it reports StateChange values
+// (state_change.h) through a state callback, and output through a line callback.
+// The operations live in dev_server.cpp, the group's life (spawn, ready,
+// gone, crash, auto restart) in dev_server_run.cpp.
 // Threading: not thread-safe. Construct, call and destroy on the thread that
 // runs the io_context (the loop thread, which must live as long as devwatch:
-// see group_process.h); callbacks run there too.
+// see group_process.h); callbacks and timers run there too.
 #pragma once
 
 #include <sys/types.h>
@@ -16,50 +19,23 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "supervise/asio_include.h"
 
+#include "common/clock.h"
 #include "common/error.h"
-#include "supervise/clock.h"
 #include "supervise/crash_history.h"
 #include "supervise/group_process.h"
 #include "supervise/output_ring.h"
 #include "supervise/ready_probe.h"
 #include "supervise/restart_debouncer.h"
+#include "supervise/restart_rules.h"
 #include "supervise/spec.h"
+#include "supervise/state_change.h"
 
 namespace devwatch::supervise {
-
-enum class ServerState { Stopped, Starting, Ready, Stopping, Crashed, Backoff };
-const char* state_name(ServerState state);  // "stopped", "starting", ...
-
-// Overhead spans for the benchmark, each present when it applies.
-struct Timings {
-  std::optional<double> event_to_spawn_ms;  // first change event -> new command spawned
-  std::optional<double> gone_to_spawn_ms;   // old group fully gone -> new command spawned
-  std::optional<double> spawn_to_ready_ms;  // spawned -> ready probe passed
-  std::optional<double> probe_slack_ms;     // upper bound of the delay the probe added
-};
-
-struct StateChange {
-  std::string name;
-  ServerState state = ServerState::Stopped;
-  std::optional<int> pid;
-  std::optional<int> exit_code;  // crashed/stopped: the command exited with this code
-  std::optional<int> signal;     // crashed/stopped: the command was killed by this signal
-  std::string reason;
-  std::vector<std::string> changed_files;
-  std::optional<int64_t> ready_ms;
-  std::vector<OutputLine> last_lines;  // crashed/backoff: the last lines of output
-  std::vector<StopStep> stop_steps;    // stopped/crashed: the stop steps applied to the group
-  bool killed = false;                 // the stop policy had to SIGKILL
-  Timings timings;
-};
-
-// How a change's process ended, for messages: "exit 1", "killed by SIGSEGV",
-// "exited" when neither is known.
-std::string exit_description(const StateChange& change);
 
 struct DevServerOptions {
   std::string shim_path = "/proc/self/exe";
@@ -74,7 +50,10 @@ struct DevServerOptions {
   size_t crash_lines = 20;
   size_t max_line = 8192;
   ProbeTiming probe{};
-  NowFn now = real_clock();
+  // Time and timers for the debouncer, the ready probe, the crash history and
+  // the auto-restart delay. Null: an AsioClock on the io_context, owned by the
+  // server. Otherwise it must outlive the server.
+  Clock* clock = nullptr;
 };
 
 class DevServer {
@@ -92,8 +71,12 @@ class DevServer {
 
   const std::string& name() const { return spec_.name; }
   const ServerSpec& spec() const { return spec_; }
-  // Takes effect at the next start (the running group is left alone).
+  // What it runs takes effect at the next start (the running group is left
+  // alone); restartOn/ignore, autoRestart and outputLines apply at once.
   void set_spec(ServerSpec spec);
+  // True when a change of `path` (absolute) should restart this server:
+  // it matches restartOn and not ignore, below the spec's root.
+  bool relevant(std::string_view path) const { return rules_.matches(path); }
 
   ServerState state() const { return last_.state; }
   const StateChange& last_change() const { return last_; }
@@ -105,15 +88,17 @@ class DevServer {
   // Valid in every state; nonsense (start while running, stop while stopped)
   // returns InvalidServerState with a message saying what to do instead.
   // Start while stopping queues a start; restart while stopping or already
-  // restarting is queued once, never stacked.
-  Result<void> start(const std::string& reason = "start requested");
-  Result<void> stop(const std::string& reason = "stop requested");
-  Result<void> restart(const std::string& reason = "restart requested",
+  // restarting is queued once, never stacked. `cause` lands in the
+  // StateChange; `reason` is its human text.
+  Result<void> start(Cause cause, const std::string& reason = "start requested");
+  Result<void> stop(Cause cause, const std::string& reason = "stop requested");
+  Result<void> restart(Cause cause, const std::string& reason = "restart requested",
                        const std::vector<std::string>& changed_files = {});
-  // A relevant change: debounced (one restart per burst), waits for
-  // .git/index.lock. Ignored while stopped on purpose (the user stopped it).
-  void request_restart(const std::string& reason, const std::vector<std::string>& changed_files);
-  // Stop and never restart on its own again (used at exit).
+  // A relevant change: debounced (one restart per burst, with the cause of
+  // the burst's first request), waits for .git/index.lock. Ignored while
+  // stopped on purpose (the user stopped it).
+  void request_restart(Cause cause, const std::string& reason, const std::vector<std::string>& changed_files);
+  // Stop (Cause::Shutdown) and never restart on its own again (used at exit).
   void shutdown(const std::string& reason);
 
   const OutputRing& output() const { return ring_; }
@@ -121,30 +106,40 @@ class DevServer {
   const CrashHistory& crashes() const { return crashes_; }
 
  private:
+  // Why the next or current group is (to be) started.
   struct Pending {
+    Cause cause = Cause::Request;
     std::string reason;
     std::vector<std::string> changed_files;
-    std::optional<SteadyClock::time_point> first_event_at;
+    std::size_t changed_count = 0;
+    std::optional<TimePoint> first_event_at;
   };
+  static Pending why(Cause cause, std::string reason, std::vector<std::string> files = {});
 
   Result<void> spawn(Pending why);
   Result<void> restart_internal(Pending why, bool explicit_request);
+  void on_debounced(DebouncedRestart restart);
   void on_line(Stream stream, std::string_view text, bool cut);
   void on_ready(const ProbeResult& result);
   void on_gone(const GroupExit& exit);
   void schedule_auto_restart();
   void emit(StateChange change);
-  StateChange base_change(ServerState state, std::string reason) const;
+  StateChange base_change(ServerState state, Cause cause, std::string reason) const;
+  StateChange change_for(ServerState state, const Pending& why, std::string reason) const;
 
   asio::io_context& io_;
+  std::unique_ptr<Clock> owned_clock_;  // when the options gave none
+  Clock* clock_;
   ServerSpec spec_;
+  RestartRules rules_;
   DevServerOptions options_;
   StateCallback on_state_;
   LineCallback on_line_cb_;
   OutputRing ring_;
   CrashHistory crashes_;
   RestartDebouncer debouncer_;
-  asio::steady_timer auto_restart_timer_;
+  Cause burst_cause_ = Cause::Change;  // cause of the debouncer's pending burst
+  std::unique_ptr<Timer> auto_restart_timer_;
   std::shared_ptr<GroupProcess> process_;
   std::unique_ptr<ReadyProber> prober_;
   StateChange last_;
@@ -153,7 +148,7 @@ class DevServer {
   std::optional<Pending> queued_;       // start after the current group is gone
   std::optional<int> main_status_;      // wait status once the command exited
   Pending current_;                     // why the current group was started
-  std::optional<SteadyClock::time_point> gone_at_;
+  std::optional<TimePoint> gone_at_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

@@ -1,6 +1,7 @@
 // One running dev server as the OS sees it: a shim process (see shim.h) and
 // the command's process group under it, with stdout/stderr read line by line
-// on the asio loop and the shim's reports turned into callbacks.
+// on the asio loop, the shim's reports turned into callbacks, and the stop
+// request with devwatch's backstop. Starting the shim is spawn_shim.h.
 // Threading: everything (spawn, stop, callbacks, destruction) on the thread
 // running the io_context. Spawn from the loop thread that lives as long as
 // devwatch: PR_SET_PDEATHSIG fires when the *thread* that forked exits.
@@ -20,22 +21,14 @@
 
 #include "supervise/asio_include.h"
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "supervise/line_splitter.h"
 #include "supervise/output_ring.h"
+#include "supervise/spawn_shim.h"
 #include "supervise/spec.h"
 
 namespace devwatch::supervise {
-
-struct SpawnRequest {
-  std::string shim_path = "/proc/self/exe";
-  std::vector<std::string> argv;
-  std::string cwd;
-  std::map<std::string, std::string> env;  // merged over this process's environment
-  StopPolicy policy;
-  int death_timeout_ms = 300;  // graceful step when devwatch itself dies
-  size_t max_line = 8192;
-};
 
 struct GroupExit {
   std::optional<int> wait_status;  // of the command; empty if it never ran
@@ -56,8 +49,9 @@ class GroupProcess : public std::enable_shared_from_this<GroupProcess> {
  public:
   // Synchronous up to the command's exec (a few ms): exec failures and a bad
   // cwd come back here as ExecFailed errors naming the command and errno.
+  // spawned_at() is read from `clock` (SteadyClock when null).
   static Result<std::shared_ptr<GroupProcess>> spawn(asio::io_context& io, const SpawnRequest& request,
-                                                     GroupCallbacks callbacks);
+                                                     GroupCallbacks callbacks, const Clock* clock = nullptr);
 
   GroupProcess(const GroupProcess&) = delete;
   GroupProcess& operator=(const GroupProcess&) = delete;
@@ -68,7 +62,7 @@ class GroupProcess : public std::enable_shared_from_this<GroupProcess> {
   pid_t pid() const { return pid_; }  // the command; also its process group id
   pid_t shim_pid() const { return shim_pid_; }
   bool gone() const { return finished_; }
-  std::chrono::steady_clock::time_point spawned_at() const { return spawned_at_; }
+  TimePoint spawned_at() const { return spawned_at_; }
 
   // Asks the shim to apply the stop policy to the group. Idempotent. A
   // backstop kills group and shim if the shim does not finish in time.
@@ -94,7 +88,7 @@ class GroupProcess : public std::enable_shared_from_this<GroupProcess> {
   pid_t pid_ = -1;
   int control_fd_ = -1;
   StopPolicy policy_;
-  std::chrono::steady_clock::time_point spawned_at_{};
+  TimePoint spawned_at_{};
   asio::posix::stream_descriptor report_;
   std::array<asio::posix::stream_descriptor, 2> outputs_;
   std::array<std::array<char, 65536>, 2> out_buffers_{};

@@ -6,13 +6,14 @@ namespace devwatch::supervise {
 
 using namespace std::chrono_literals;
 
-ReadyProber::ReadyProber(asio::io_context& io, ProbeTiming timing) : io_(io), timing_(timing), timer_(io) {}
+ReadyProber::ReadyProber(asio::io_context& io, Clock& clock, ProbeTiming timing)
+    : io_(io), clock_(clock), timing_(timing), timer_(clock.make_timer()) {}
 
 ReadyProber::~ReadyProber() { cancel(); }
 
-Result<std::unique_ptr<ReadyProber>> ReadyProber::create(asio::io_context& io, const ReadyProbe& probe,
-                                                         ProbeTiming timing) {
-  std::unique_ptr<ReadyProber> prober(new ReadyProber(io, timing));
+Result<std::unique_ptr<ReadyProber>> ReadyProber::create(asio::io_context& io, Clock& clock,
+                                                         const ReadyProbe& probe, ProbeTiming timing) {
+  std::unique_ptr<ReadyProber> prober(new ReadyProber(io, clock, timing));
   if (probe.pattern) {
     try {
       prober->pattern_.emplace(*probe.pattern, std::regex::ECMAScript | std::regex::optimize);
@@ -51,7 +52,7 @@ Result<std::unique_ptr<ReadyProber>> ReadyProber::create(asio::io_context& io, c
 void ReadyProber::start(Callback on_ready) {
   on_ready_ = std::move(on_ready);
   running_ = true;
-  started_ = std::chrono::steady_clock::now();
+  started_ = clock_.now();
   previous_attempt_ = started_;
   interval_ = timing_.first_interval;
   if (!port_ok_) {
@@ -71,7 +72,7 @@ void ReadyProber::on_line(std::string_view line) {
 
 void ReadyProber::cancel() {
   running_ = false;
-  timer_.cancel();
+  timer_->cancel();
   for (auto& socket : sockets_) {
     asio::error_code ignored;
     socket->close(ignored);
@@ -82,7 +83,7 @@ void ReadyProber::cancel() {
 
 void ReadyProber::attempt() {
   previous_attempt_ = attempts_ == 0 ? started_ : this_attempt_;
-  this_attempt_ = std::chrono::steady_clock::now();
+  this_attempt_ = clock_.now();
   ++attempts_;
   in_flight_ = static_cast<int>(endpoints_.size());
   attempt_connected_ = false;
@@ -113,17 +114,14 @@ void ReadyProber::attempt_done(bool connected) {
     check_done();
     return;
   }
-  auto now = std::chrono::steady_clock::now();
+  auto now = clock_.now();
   if (now - started_ > timing_.fast_for) {
     // Back off gently: a server that takes long to bind is not kept waiting
     // for long by the probe, but is not hammered either.
     interval_ = std::min(timing_.max_interval, interval_ + interval_ / 5 + 1ms);
   }
-  timer_.expires_after(interval_);
-  std::weak_ptr<int> alive = alive_;
-  timer_.async_wait([this, alive](const asio::error_code& ec) {
-    if (alive.expired() || ec || !running_) return;
-    attempt();
+  clock_.start_after(*timer_, interval_, [this] {
+    if (running_) attempt();
   });
 }
 
@@ -131,7 +129,7 @@ void ReadyProber::check_done() {
   if (!running_ || !port_ok_ || !pattern_ok_) return;
   running_ = false;
   ProbeResult result;
-  result.ready_at = std::chrono::steady_clock::now();
+  result.ready_at = clock_.now();
   result.attempts = attempts_;
   if (!endpoints_.empty() && attempts_ > 1) {
     result.probe_slack_ms =

@@ -7,16 +7,14 @@
 
 namespace devwatch::supervise {
 
-using Clock = std::chrono::steady_clock;
-
-RestartDebouncer::RestartDebouncer(asio::io_context& io, std::string root, DebounceTiming timing, Fire fire)
-    : timer_(io), root_(std::move(root)), timing_(timing), fire_(std::move(fire)) {}
+RestartDebouncer::RestartDebouncer(Clock& clock, std::string root, DebounceTiming timing, Fire fire)
+    : clock_(clock), timer_(clock.make_timer()), root_(std::move(root)), timing_(timing), fire_(std::move(fire)) {}
 
 RestartDebouncer::~RestartDebouncer() { cancel(); }
 
 void RestartDebouncer::request(const std::string& reason, const std::vector<std::string>& changed_files,
                                std::chrono::milliseconds settle) {
-  const auto now = Clock::now();
+  const auto now = clock_.now();
   if (!pending_) {
     pending_ = true;
     first_at_ = now;
@@ -38,23 +36,18 @@ void RestartDebouncer::request(const std::string& reason, const std::vector<std:
 void RestartDebouncer::cancel() {
   pending_ = false;
   waiting_lock_ = false;
-  timer_.cancel();
-  alive_ = std::make_shared<int>(0);
+  timer_->cancel();
 }
 
 void RestartDebouncer::arm(std::chrono::milliseconds settle) {
   auto due = std::min(last_at_ + settle, first_at_ + std::max(timing_.max_delay, settle));
-  timer_.expires_at(due);
-  std::weak_ptr<int> alive = alive_;
-  timer_.async_wait([this, alive](const asio::error_code& ec) {
-    if (alive.expired() || ec) return;
-    settled();
-  });
+  // The timer is ours: cancel() or our destruction means it never fires.
+  timer_->start_at(due, [this] { settled(); });
 }
 
 void RestartDebouncer::settled() {
   if (!pending_) return;
-  const auto now = Clock::now();
+  const auto now = clock_.now();
   // A request that came in after the timer was set moved the due time.
   auto due = std::min(last_at_ + settle_, first_at_ + std::max(timing_.max_delay, settle_));
   if (now < due) {
@@ -73,19 +66,14 @@ void RestartDebouncer::poll_lock() {
     fire_now(false);
     return;
   }
-  if (Clock::now() - lock_since_ >= timing_.lock_cap) {
+  if (clock_.now() - lock_since_ >= timing_.lock_cap) {
     spdlog::warn("{}/.git/index.lock still exists after {} ms; restarting anyway (a stale lock? remove it if no git "
                  "command is running)",
                  root_, timing_.lock_cap.count());
     fire_now(true);
     return;
   }
-  timer_.expires_after(timing_.lock_poll);
-  std::weak_ptr<int> alive = alive_;
-  timer_.async_wait([this, alive](const asio::error_code& e) {
-    if (alive.expired() || e) return;
-    poll_lock();
-  });
+  clock_.start_after(*timer_, timing_.lock_poll, [this] { poll_lock(); });
 }
 
 void RestartDebouncer::fire_now(bool cap_hit) {
@@ -94,7 +82,7 @@ void RestartDebouncer::fire_now(bool cap_hit) {
   restart.changed_files.assign(files_.begin(), files_.end());
   restart.changed_count = seen_.size();
   restart.first_event_at = first_at_;
-  restart.lock_waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - lock_since_);
+  restart.lock_waited = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - lock_since_);
   restart.lock_cap_hit = cap_hit;
   pending_ = false;
   waiting_lock_ = false;

@@ -1,8 +1,9 @@
 // Turns a burst of change-driven restart requests (a git checkout touching
 // 1,000 files) into exactly one restart: waits until requests settle, then
 // while <root>/.git/index.lock exists (a checkout in progress) waits for it
-// to go, up to a cap, and fires once with every changed file.
-// Threading: not thread-safe; used on the loop thread.
+// to go, up to a cap, and fires once with every changed file. Settling and
+// lock polling run on the injected Clock (a ManualClock in tests).
+// Threading: not thread-safe; used on the clock's thread (the loop thread).
 #pragma once
 
 #include <chrono>
@@ -14,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "supervise/asio_include.h"
+#include "common/clock.h"
 
 namespace devwatch::supervise {
 
@@ -29,17 +30,18 @@ struct DebouncedRestart {
   std::string reason;
   std::vector<std::string> changed_files;  // sorted, at most kMaxListedFiles
   size_t changed_count = 0;                // all files, including unlisted ones
-  std::chrono::steady_clock::time_point first_event_at;
+  TimePoint first_event_at;
   std::chrono::milliseconds lock_waited{0};
   bool lock_cap_hit = false;  // restarted although index.lock was still there
 };
 
 class RestartDebouncer {
  public:
-  static constexpr size_t kMaxListedFiles = 100;
+  static constexpr size_t kMaxListedFiles = 100;  // = StateChange::kMaxListedFiles
   using Fire = std::function<void(DebouncedRestart)>;
 
-  RestartDebouncer(asio::io_context& io, std::string root, DebounceTiming timing, Fire fire);
+  // `clock` must outlive the debouncer.
+  RestartDebouncer(Clock& clock, std::string root, DebounceTiming timing, Fire fire);
   ~RestartDebouncer();
   RestartDebouncer(const RestartDebouncer&) = delete;
   RestartDebouncer& operator=(const RestartDebouncer&) = delete;
@@ -59,7 +61,8 @@ class RestartDebouncer {
   void poll_lock();
   void fire_now(bool cap_hit);
 
-  asio::steady_timer timer_;
+  Clock& clock_;
+  std::unique_ptr<Timer> timer_;
   std::string root_;
   DebounceTiming timing_;
   Fire fire_;
@@ -69,12 +72,11 @@ class RestartDebouncer {
   // Hashes of every distinct file in the burst: the count stays exact when
   // the same file changes several times, at 8 bytes a file.
   std::unordered_set<std::size_t> seen_;
-  std::chrono::steady_clock::time_point first_at_{};
-  std::chrono::steady_clock::time_point last_at_{};
-  std::chrono::steady_clock::time_point lock_since_{};
+  TimePoint first_at_{};
+  TimePoint last_at_{};
+  TimePoint lock_since_{};
   std::chrono::milliseconds settle_{};
   bool waiting_lock_ = false;
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace devwatch::supervise

@@ -33,8 +33,13 @@ bool spec_change_needs_restart(const ServerSpec& a, const ServerSpec& b) {
          a.stop_signal != b.stop_signal || a.stop_timeout_ms != b.stop_timeout_ms;
 }
 
-Supervisor::Supervisor(asio::io_context& io, SupervisorOptions options) : io_(io), options_(std::move(options)) {
+Supervisor::Supervisor(asio::io_context& io, SupervisorOptions options)
+    : io_(io),
+      owned_clock_(options.clock != nullptr ? nullptr : std::make_unique<AsioClock>(io)),
+      options_(std::move(options)) {
+  if (options_.clock == nullptr) options_.clock = owned_clock_.get();
   options_.server.shim_path = options_.shim_path;
+  options_.server.clock = options_.clock;
 }
 
 Supervisor::~Supervisor() = default;
@@ -66,7 +71,7 @@ Result<DevServer*> Supervisor::update(ServerSpec spec) {
   const bool restart_needed = server->has_process() && spec_change_needs_restart(server->spec(), spec);
   server->set_spec(std::move(spec));
   if (restart_needed) {
-    auto restarted = server->restart("configuration changed");
+    auto restarted = server->restart(Cause::Config, "configuration changed");
     if (!restarted) return restarted.error();
   }
   return server;
@@ -107,40 +112,40 @@ std::vector<DevServer*> Supervisor::servers() {
   return out;
 }
 
-Result<void> Supervisor::start(const std::string& name, const std::string& reason) {
+Result<void> Supervisor::start(const std::string& name, Cause cause, const std::string& reason) {
   auto server = get(name);
   if (!server) return server.error();
-  return (*server)->start(reason);
+  return (*server)->start(cause, reason);
 }
 
-Result<void> Supervisor::stop(const std::string& name, const std::string& reason) {
+Result<void> Supervisor::stop(const std::string& name, Cause cause, const std::string& reason) {
   auto server = get(name);
   if (!server) return server.error();
-  return (*server)->stop(reason);
+  return (*server)->stop(cause, reason);
 }
 
-Result<void> Supervisor::restart(const std::string& name, const std::string& reason) {
+Result<void> Supervisor::restart(const std::string& name, Cause cause, const std::string& reason) {
   auto server = get(name);
   if (!server) return server.error();
-  return (*server)->restart(reason);
+  return (*server)->restart(cause, reason);
 }
 
 void Supervisor::start_auto(const std::string& reason) {
   for (auto& [name, server] : servers_) {
     if (!server->spec().auto_start || server->has_process()) continue;
     // A failure is already reported through the state callback (crashed).
-    auto ignored = server->start(reason);
+    auto ignored = server->start(Cause::AutoStart, reason);
     (void)ignored;
   }
 }
 
-void Supervisor::on_changes(const std::vector<std::string>& paths, const Relevant& relevant) {
+void Supervisor::on_changes(const std::vector<std::string>& paths) {
   for (auto& [name, server] : servers_) {
     std::vector<std::string> mine;
     for (const auto& path : paths) {
-      if (!relevant || relevant(server->spec(), path)) mine.push_back(path);
+      if (server->relevant(path)) mine.push_back(path);
     }
-    if (!mine.empty()) server->request_restart("files changed", mine);
+    if (!mine.empty()) server->request_restart(Cause::Change, "files changed", mine);
   }
 }
 

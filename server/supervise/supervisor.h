@@ -1,7 +1,8 @@
 // Owns every dev server of a session by name: add/remove, start/stop/restart
-// by name with UnknownServer errors, change fan-out through a relevance
-// predicate the caller supplies (restartOn/ignore live in config), and
-// stop_all for exit, which calls back once every process group is gone.
+// by name with UnknownServer errors, config updates (the one place that
+// decides whether a spec change needs a restart), change fan-out (each server
+// decides relevance with its own RestartRules), and stop_all for exit, which
+// calls back once every process group is gone.
 // Threading: not thread-safe; construct, call and destroy on the loop thread
 // (the thread that runs the io_context and lives as long as devwatch).
 #pragma once
@@ -23,13 +24,14 @@ namespace devwatch::supervise {
 struct SupervisorOptions {
   // Production: "/proc/self/exe" (devwatch re-executes itself as the shim).
   std::string shim_path = "/proc/self/exe";
-  DevServerOptions server{};  // its shim_path is replaced by the one above
+  DevServerOptions server{};  // its shim_path and clock are replaced by these
+  // Every server's time and timers. Null: an AsioClock on the io_context,
+  // owned by the supervisor. Otherwise it must outlive the supervisor.
+  Clock* clock = nullptr;
 };
 
 class Supervisor {
  public:
-  using Relevant = std::function<bool(const ServerSpec& spec, const std::string& path)>;
-
   Supervisor(asio::io_context& io, SupervisorOptions options = {});
   ~Supervisor();
   Supervisor(const Supervisor&) = delete;
@@ -43,8 +45,9 @@ class Supervisor {
   // relative cwd, bad port or pattern). Does not start the server.
   Result<DevServer*> add(ServerSpec spec);
   // Config reload: adds an unknown server; otherwise replaces its spec and, if
-  // it is running and what it runs changed (command, cwd, env, probes, stop
-  // settings), restarts it with reason "configuration changed".
+  // it is running and spec_change_needs_restart(), restarts it (Cause::Config,
+  // reason "configuration changed"). Relevance, autoRestart and outputLines
+  // apply without a restart.
   Result<DevServer*> update(ServerSpec spec);
   // Only a server without a running group can be removed (stop it first).
   Result<void> remove(const std::string& name);
@@ -54,24 +57,25 @@ class Supervisor {
   Result<DevServer*> get(const std::string& name);  // UnknownServer names the known servers
   std::vector<DevServer*> servers();                 // sorted by name
 
-  Result<void> start(const std::string& name, const std::string& reason = "start requested");
-  Result<void> stop(const std::string& name, const std::string& reason = "stop requested");
-  Result<void> restart(const std::string& name, const std::string& reason = "restart requested");
-  // Starts every server with auto_start.
+  Result<void> start(const std::string& name, Cause cause, const std::string& reason = "start requested");
+  Result<void> stop(const std::string& name, Cause cause, const std::string& reason = "stop requested");
+  Result<void> restart(const std::string& name, Cause cause, const std::string& reason = "restart requested");
+  // Starts every server with auto_start (Cause::AutoStart).
   void start_auto(const std::string& reason = "autoStart");
 
-  // Changed files (workspace-relative or absolute, as the caller likes): each
-  // server gets a debounced restart request with the files `relevant` accepts.
-  void on_changes(const std::vector<std::string>& paths, const Relevant& relevant);
+  // Changed files (absolute paths): each server gets a debounced restart
+  // request (Cause::Change) with the files its restart rules find relevant.
+  void on_changes(const std::vector<std::string>& paths);
 
-  // Stops everything, never restarts again, and calls `done` (posted on the
-  // loop) once every process group is gone.
+  // Stops everything (Cause::Shutdown), never restarts again, and calls
+  // `done` (posted on the loop) once every process group is gone.
   void stop_all(std::function<void()> done, const std::string& reason = "devwatch is exiting");
 
  private:
   void check_all_stopped();
 
   asio::io_context& io_;
+  std::unique_ptr<Clock> owned_clock_;  // when the options gave none
   SupervisorOptions options_;
   DevServer::StateCallback on_state_;
   DevServer::LineCallback on_line_;
@@ -82,7 +86,11 @@ class Supervisor {
 
 // Checks what a spec must hold before it can run (used by Supervisor::add).
 Result<void> validate_spec(const ServerSpec& spec);
-// True when a running server must restart to apply `next` over `current`.
+// True when a running server must restart to apply `next` over `current`:
+// what it runs changed (command, shell, cwd, env), how it is probed (ready
+// port, host, pattern) or how it is stopped (stopSignal, stopTimeoutMs).
+// restartOn, ignore, autoRestart and outputLines take effect live (set_spec),
+// and name, root and autoStart do not concern a running server.
 bool spec_change_needs_restart(const ServerSpec& current, const ServerSpec& next);
 
 }  // namespace devwatch::supervise

@@ -53,7 +53,6 @@ void Root::apply(config::LoadedConfig loaded) {
     std::string name = spec.name;
     bool auto_start = spec.auto_start;
     bool known = servers_.count(name) != 0;
-    config::RestartRules rules(spec);
     // The supervisor decides whether the change needs a restart.
     auto updated = ws_.supervisor_.update(std::move(spec));
     if (!updated) {
@@ -61,14 +60,13 @@ void Root::apply(config::LoadedConfig loaded) {
       if (!known) continue;
     }
     names.push_back(name);
-    auto& server = servers_.try_emplace(name, Server{config::RestartRules{}, CrashTracker(folder_.path), false})
+    auto& server = servers_.try_emplace(name, Server{CrashTracker(folder_.path), false})
                        .first->second;
-    server.rules = std::move(rules);
     server.removing = false;
     ws_.owners_[name] = this;
     // Servers added by a reload start at once; the first load waits for start_auto().
     if (!known && ws_.started_auto_ && auto_start && overrides.trusted) {
-      (void)ws_.supervisor_.start(name, "configuration added it");
+      (void)ws_.supervisor_.start(name, supervise::Cause::Config, "configuration added it");
     }
   }
   for (const auto& old : names_) {
@@ -91,7 +89,7 @@ void Root::retire(const std::string& name, const std::string& reason) {
   it->second.removing = true;
   const auto* server = ws_.supervisor_.find(name);
   if (server && server->has_process()) {
-    (void)ws_.supervisor_.stop(name, reason);  // dropped once its group is gone (on_state)
+    (void)ws_.supervisor_.stop(name, supervise::Cause::Removed, reason);  // dropped once its group is gone (on_state)
   } else {
     drop(name);
   }
@@ -104,11 +102,6 @@ void Root::drop(const std::string& name) {
   (void)ws_.supervisor_.remove(name);
   servers_.erase(it);
   if (auto owner = ws_.owners_.find(name); owner != ws_.owners_.end() && owner->second == this) ws_.owners_.erase(owner);
-}
-
-bool Root::relevant(const std::string& name, const std::string& path) const {
-  auto it = servers_.find(name);
-  return it != servers_.end() && it->second.rules.matches(path);
 }
 
 void Root::publish(const std::string& name, Server& server, const std::vector<std::string>& files) {

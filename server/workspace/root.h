@@ -12,7 +12,6 @@
 
 #include "common/error.h"
 #include "config/load.h"
-#include "config/restart_rules.h"
 #include "supervise/dev_server.h"
 #include "workspace/crash_tracker.h"
 
@@ -57,11 +56,9 @@ class Root {
   // The supervisor's callbacks for this root's servers.
   void on_state(const supervise::StateChange& change);
   void on_line(const std::string& name, const supervise::OutputLine& line);
-  bool relevant(const std::string& name, const std::string& path) const;
 
  private:
   struct Server {
-    config::RestartRules rules;
     CrashTracker crash;
     bool removing = false;
   };

@@ -8,10 +8,20 @@
 #include "workspace/watch_settings.h"
 
 namespace devwatch::workspace {
+namespace {
+
+supervise::SupervisorOptions supervisor_options(const WorkspaceOptions& options) {
+  supervise::SupervisorOptions out = options.supervisor;
+  out.shim_path = options.shim_path;
+  out.clock = options.clock;
+  return out;
+}
+
+}  // namespace
 
 Workspace::Workspace(asio::io_context& io, WorkspaceOptions options, Listener& listener)
     : io_(io), options_(std::move(options)), listener_(listener),
-      supervisor_(io, supervise::SupervisorOptions{options_.shim_path, options_.supervisor.server}) {
+      supervisor_(io, supervisor_options(options_)) {
   supervisor_.on_state_change([this](const supervise::StateChange& change) {
     if (Root* root = owner(change.name)) return root->on_state(change);
     const auto* server = supervisor_.find(change.name);
@@ -33,6 +43,7 @@ Workspace::Workspace(asio::io_context& io, WorkspaceOptions options, Listener& l
       settle_ms_ = w.settle_ms;
     }
   }
+  watcher.clock = options_.clock;
   watcher_ = std::make_unique<watch::Watcher>(
       io_, watcher,
       watch::Watcher::Callbacks{
@@ -103,7 +114,7 @@ AutoStartReport Workspace::start_auto() {
   for (auto* server : supervisor_.servers()) {
     if (!server->spec().auto_start || server->has_process()) continue;
     // A failure is also reported through the state callback (crashed).
-    if (auto started = server->start("autoStart"); !started) report.failed.emplace_back(server->name(), started.error());
+    if (auto started = server->start(supervise::Cause::AutoStart, "autoStart"); !started) report.failed.emplace_back(server->name(), started.error());
   }
   return report;
 }
@@ -121,10 +132,8 @@ void Workspace::on_batch(const watch::Batch& batch) {
       if (change.path == root->config_path()) root->load(true);
     }
   }
-  supervisor_.on_changes(paths, [this](const supervise::ServerSpec& spec, const std::string& path) {
-    Root* root = owner(spec.name);
-    return root && root->relevant(spec.name, path);
-  });
+  // Each server decides which of them concern it (its restart rules).
+  supervisor_.on_changes(paths);
   listener_.files_changed(batch);
 }
 
@@ -172,14 +181,14 @@ Result<const supervise::DevServer*> Workspace::start(const std::optional<std::st
   auto resolved = resolve(name);
   if (!resolved) return resolved.error();
   if (!options_.overrides.trusted) return untrusted(resolved.value());
-  if (auto r = supervisor_.start(resolved.value(), "start requested"); !r) return r.error();
+  if (auto r = supervisor_.start(resolved.value(), supervise::Cause::Request, "start requested"); !r) return r.error();
   return supervisor_.find(resolved.value());
 }
 
 Result<const supervise::DevServer*> Workspace::stop(const std::optional<std::string>& name) {
   auto resolved = resolve(name);
   if (!resolved) return resolved.error();
-  if (auto r = supervisor_.stop(resolved.value(), "stop requested"); !r) return r.error();
+  if (auto r = supervisor_.stop(resolved.value(), supervise::Cause::Request, "stop requested"); !r) return r.error();
   return supervisor_.find(resolved.value());
 }
 
@@ -187,7 +196,7 @@ Result<const supervise::DevServer*> Workspace::restart(const std::optional<std::
   auto resolved = resolve(name);
   if (!resolved) return resolved.error();
   if (!options_.overrides.trusted) return untrusted(resolved.value());
-  if (auto r = supervisor_.restart(resolved.value(), "restart requested"); !r) return r.error();
+  if (auto r = supervisor_.restart(resolved.value(), supervise::Cause::Request, "restart requested"); !r) return r.error();
   return supervisor_.find(resolved.value());
 }
 

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "config/load.h"
 #include "supervise/supervisor.h"
@@ -45,7 +46,10 @@ struct WorkspaceOptions {
   // The folders at start; the first one's watch settings configure the
   // shared watcher (backend, polling) and the default settle window.
   std::vector<Folder> folders;
-  supervise::SupervisorOptions supervisor{};  // its shim_path is replaced by the one above
+  supervise::SupervisorOptions supervisor{};  // its shim_path and clock are replaced by these
+  // Time and timers of the supervisor and the watcher (a ManualClock in
+  // tests). Null: an AsioClock on the io_context. Must outlive the Workspace.
+  Clock* clock = nullptr;
 };
 
 // What start_auto did: servers not started because the workspace is not

@@ -1,5 +1,6 @@
-// GroupProcess with real processes: the shim, pipes, exec errors, the stop
-// policy on the whole group, escaped daemons, and flood output.
+// GroupProcess with real processes: the shim, pipes, the stop policy on the
+// whole group, escaped daemons, and flood output (spawn errors are in
+// spawn_shim_test.cpp).
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
@@ -90,38 +91,6 @@ TEST_CASE("the environment and cwd reach the command", "[group_process]") {
   REQUIRE(run_until(io, [&] { return rec.gone.has_value(); }));
   CHECK(rec.saw("hello"));
   CHECK(rec.saw(dir.path().string()));
-}
-
-TEST_CASE("exec failure names the command and errno", "[group_process]") {
-  asio::io_context io;
-  Recorder rec;
-  auto process = GroupProcess::spawn(io, request_for({"devwatch-no-such-binary", "x"}), rec.callbacks());
-  REQUIRE_FALSE(process.ok());
-  CHECK(process.error().code == devwatch::ErrorCode::ExecFailed);
-  CHECK(process.error().message == "exec failed: devwatch-no-such-binary: No such file or directory (ENOENT)");
-}
-
-TEST_CASE("a bad cwd names the directory and errno", "[group_process]") {
-  asio::io_context io;
-  Recorder rec;
-  auto request = request_for({"python3", "-c", "pass"});
-  request.cwd = "/nonexistent/devwatch-test";
-  auto process = GroupProcess::spawn(io, request, rec.callbacks());
-  REQUIRE_FALSE(process.ok());
-  CHECK(process.error().code == devwatch::ErrorCode::ExecFailed);
-  CHECK(process.error().message.rfind("cannot chdir to /nonexistent/devwatch-test: ENOENT", 0) == 0);
-  CHECK(process.error().message.find("python3") != std::string::npos);
-}
-
-TEST_CASE("a missing shim is an error too, not a hang", "[group_process]") {
-  asio::io_context io;
-  Recorder rec;
-  auto request = request_for({"true"});
-  request.shim_path = "/nonexistent/devwatch";
-  auto process = GroupProcess::spawn(io, request, rec.callbacks());
-  REQUIRE_FALSE(process.ok());
-  CHECK(process.error().message.find("cannot start the devwatch shim /nonexistent/devwatch") != std::string::npos);
-  CHECK(process.error().message.find("ENOENT") != std::string::npos);
 }
 
 TEST_CASE("a server ignoring SIGINT is killed after the timeout", "[group_process]") {

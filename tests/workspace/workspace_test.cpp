@@ -156,5 +156,8 @@ TEST_CASE("a crash is reported with its exception, its workspace frame and its d
     }
   }
   CHECK(saw_fix);
+  for (const auto& s : events.states) {
+    if (s.change.state == ServerState::Starting) CHECK(s.change.cause == supervise::Cause::Change);
+  }
   stop_everything(io, ws);
 }

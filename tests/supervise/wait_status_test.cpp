@@ -5,14 +5,15 @@
 #include <cerrno>
 #include <csignal>
 
-#include "supervise/errno_text.h"
+#include "common/errno_text.h"
+#include "supervise/wait_status.h"
 #include "supervise/spec.h"
 
 using namespace devwatch::supervise;
 
-TEST_CASE("errno and signals get their symbolic names", "[errno_text]") {
-  CHECK(errno_name(ENOENT) == "ENOENT");
-  CHECK(errno_text(ENOENT) == "No such file or directory (ENOENT)");
+TEST_CASE("errno and signals get their symbolic names", "[wait_status]") {
+  CHECK(devwatch::errno_name(ENOENT) == "ENOENT");
+  CHECK(devwatch::errno_text(ENOENT) == "No such file or directory (ENOENT)");
   CHECK(signal_name(SIGKILL) == "SIGKILL");
   CHECK(describe_wait_status(3 << 8) == "exit 3");
 }

@@ -1,10 +1,10 @@
-#include "config/restart_rules.h"
+#include "supervise/restart_rules.h"
 
 #include <algorithm>
 
 #include "paths/relative.h"
 
-namespace devwatch::config {
+namespace devwatch::supervise {
 namespace {
 
 std::vector<paths::Glob> compile_all(const std::vector<std::string>& patterns) {
@@ -17,7 +17,7 @@ std::vector<paths::Glob> compile_all(const std::vector<std::string>& patterns) {
 
 }  // namespace
 
-RestartRules::RestartRules(const supervise::ServerSpec& spec)
+RestartRules::RestartRules(const ServerSpec& spec)
     : root_(spec.root), restart_on_(compile_all(spec.restart_on)), ignore_(compile_all(spec.ignore)) {}
 
 bool RestartRules::matches(std::string_view path) const {
@@ -27,4 +27,4 @@ bool RestartRules::matches(std::string_view path) const {
   return std::any_of(restart_on_.begin(), restart_on_.end(), hit) && std::none_of(ignore_.begin(), ignore_.end(), hit);
 }
 
-}  // namespace devwatch::config
+}  // namespace devwatch::supervise

@@ -1,7 +1,8 @@
 // Decides whether a changed path should restart a server: it must match one
 // of the server's restartOn globs and none of its ignore globs, relative to
-// the server's workspace root. Compiled once per spec; used by the editor
-// session and by `devwatch run` alike.
+// the server's workspace root. Each DevServer compiles its own from its spec
+// (again on every spec change), so relevance is decided in one place for the
+// editor session and `devwatch run` alike.
 // Threading: immutable after construction; matches() may run anywhere.
 #pragma once
 
@@ -12,13 +13,13 @@
 #include "paths/glob.h"
 #include "supervise/spec.h"
 
-namespace devwatch::config {
+namespace devwatch::supervise {
 
 class RestartRules {
  public:
   RestartRules() = default;
   // Invalid globs cannot reach here: the config is validated before use.
-  explicit RestartRules(const supervise::ServerSpec& spec);
+  explicit RestartRules(const ServerSpec& spec);
   bool matches(std::string_view absolute_path) const;
 
  private:
@@ -27,4 +28,4 @@ class RestartRules {
   std::vector<paths::Glob> ignore_;
 };
 
-}  // namespace devwatch::config
+}  // namespace devwatch::supervise

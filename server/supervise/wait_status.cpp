@@ -1,20 +1,10 @@
-#include "supervise/errno_text.h"
+#include "supervise/wait_status.h"
 
 #include <sys/wait.h>
 
 #include <cstring>
 
 namespace devwatch::supervise {
-
-std::string errno_name(int err) {
-  if (const char* name = strerrorname_np(err)) return name;
-  return "errno " + std::to_string(err);
-}
-
-std::string errno_text(int err) {
-  return std::string(strerrordesc_np(err) ? strerrordesc_np(err) : "Unknown error") + " (" +
-         errno_name(err) + ")";
-}
 
 std::string signal_name(int signal) {
   if (const char* abbrev = sigabbrev_np(signal)) return std::string("SIG") + abbrev;
