@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "common/clock.h"
 #include "support/temp_dir.h"
 #include "workspace/recording_listener.h"
 #include "workspace/workspace.h"
@@ -14,6 +15,7 @@ using namespace devwatch;
 using devwatch::testing::RecordingListener;
 using devwatch::testing::run_until;
 using devwatch::testing::TempDir;
+using devwatch::ManualClock;
 using supervise::ServerState;
 
 namespace {
@@ -160,4 +162,39 @@ TEST_CASE("a crash is reported with its exception, its workspace frame and its d
     if (s.change.state == ServerState::Starting) CHECK(s.change.cause == supervise::Cause::Change);
   }
   stop_everything(io, ws);
+}
+
+TEST_CASE("a relevant change restarts a server once its burst settles on the workspace clock") {
+  TempDir dir;
+  dir.write("devwatch.json", R"json({"servers": {"app": {"command": ["python3", "-c", "import time; time.sleep(30)"],
+                                 "restartOn": ["**/*.py"], "stopSignal": "SIGTERM"}}})json");
+  asio::io_context io;
+  ManualClock clock;
+  RecordingListener events;
+  auto options = options_for({dir.path()});
+  options.clock = &clock;
+  workspace::Workspace ws(io, options, events);
+  ws.open();
+  REQUIRE(ws.start_auto().failed.empty());
+  REQUIRE(run_until(io, [&] { return events.saw_state("app", ServerState::Ready) && events.crawled(); }));
+  const auto changed = dir.write("views.py", "x = 1\n");
+  REQUIRE(run_until(io, [&] { return events.saw_change(changed); }));
+  // The burst has not settled on the workspace's clock: no restart yet.
+  io.restart();
+  io.run_for(std::chrono::milliseconds(50));
+  CHECK_FALSE(events.saw_state("app", ServerState::Stopping));
+  clock.advance(std::chrono::seconds(1));
+  REQUIRE(run_until(io, [&] { return events.saw_state("app", ServerState::Stopping); }));
+  for (const auto& s : events.states) {
+    if (s.change.state != ServerState::Stopping) continue;
+    CHECK(s.change.cause == supervise::Cause::Change);
+    CHECK(s.change.restarting);
+    CHECK(s.change.changed_count == 1);
+  }
+  bool stopped = false;
+  ws.stop_all([&] { stopped = true; });
+  REQUIRE(run_until(io, [&] {
+    clock.advance(std::chrono::milliseconds(100));
+    return stopped;
+  }));
 }
