@@ -167,6 +167,30 @@ struct ConfigInfo {
   std::optional<std::string> error;
 };
 
+// capabilities.experimental.devwatch: what this build supports.
+struct Capabilities {
+  struct Files {
+    std::string backend, backend_reason;
+  };
+  std::optional<Files> files;          // present once the watcher exists
+  std::optional<bool> servers_trusted;  // devServers, present once the workspace exists
+};
+
+struct InitializeResult {
+  Capabilities capabilities;
+  std::string version;  // serverInfo.version
+};
+
+struct StatusResult {
+  std::string version;
+  int pid = 0;
+  std::int64_t uptime_ms = 0;
+  std::vector<WorkspaceFolder> folders;
+  json watcher;  // session/watcher_status.h's section (plus subscriptions), null before initialize
+  std::vector<ServerInfo> dev_servers;
+  std::vector<ConfigInfo> config;
+};
+
 // ---- notifications --------------------------------------------------------
 
 struct RestartTimings {
@@ -267,6 +291,8 @@ json to_json(const ServerList& list);
 json to_json(const OutputResult& result);
 json to_json(const SubscribeResult& result);
 json to_json(const ConfigInfo& info);
+json to_json(const InitializeResult& result);
+json to_json(const StatusResult& result);
 json to_json(const StateChanged& note);
 json to_json(const OutputNotification& note);
 json to_json(const DiagnosticInfo& diagnostic);

@@ -78,6 +78,29 @@ json to_json(const ConfigInfo& c) {
   return out;
 }
 
+json to_json(const InitializeResult& r) {
+  json devwatch{{"version", 1}, {"status", true}};
+  if (const auto& f = r.capabilities.files) {
+    devwatch["files"] = json{{"subscribe", true}, {"backend", f->backend}, {"backendReason", f->backend_reason}};
+  }
+  if (const auto& trusted = r.capabilities.servers_trusted) {
+    devwatch["devServers"] = json{{"start", true}, {"stop", true}, {"restart", true}, {"output", true},
+                                  {"diagnostics", true}, {"trusted", *trusted}};
+  }
+  json capabilities{
+      {"workspace", {{"workspaceFolders", {{"supported", true}, {"changeNotifications", true}}}}},
+      {"experimental", {{"devwatch", devwatch}}},
+  };
+  return json{{"capabilities", capabilities}, {"serverInfo", {{"name", "devwatch"}, {"version", r.version}}}};
+}
+
+json to_json(const StatusResult& r) {
+  return json{{"version", r.version},          {"pid", r.pid},
+              {"uptimeMs", r.uptime_ms},       {"workspaceFolders", array_of(r.folders)},
+              {"watcher", r.watcher},          {"devServers", array_of(r.dev_servers)},
+              {"config", array_of(r.config)}};
+}
+
 json to_json(const StateChanged& n) {
   json out{{"name", n.name}, {"state", n.state}, {"reason", n.reason}};
   put(out, "root", n.root);

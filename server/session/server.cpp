@@ -61,8 +61,7 @@ void LspServer::initialize(InitializeParams params, Reply reply) {
   subscriptions_->set_default_settle_ms(workspace_->settle_ms());
 
   endpoint_.lifecycle().on_initialized_reply();
-  reply(json{{"capabilities", capabilities()},
-             {"serverInfo", {{"name", "devwatch"}, {"version", options_.version}}}});
+  reply(to_json(InitializeResult{capabilities(), options_.version}));
   // Watching and dev servers start right after the reply: LSP allows
   // notifications from then on, and none of it should wait for the client.
   asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
@@ -85,20 +84,14 @@ void LspServer::add_folder(const WorkspaceFolder& folder) {
   workspace_->add_folder(f);
 }
 
-json LspServer::capabilities() const {
-  json devwatch{{"version", 1}, {"status", true}};
+Capabilities LspServer::capabilities() const {
+  Capabilities caps;
   if (workspace_ && workspace_->watcher()) {
     auto s = workspace_->watcher()->status();
-    devwatch["files"] = json{{"subscribe", true}, {"backend", s.backend}, {"backendReason", s.backend_reason}};
+    caps.files = Capabilities::Files{s.backend, s.backend_reason};
   }
-  if (workspace_) {
-    devwatch["devServers"] = json{{"start", true}, {"stop", true}, {"restart", true}, {"output", true},
-                                  {"diagnostics", true}, {"trusted", workspace_->trusted()}};
-  }
-  return json{
-      {"workspace", {{"workspaceFolders", {{"supported", true}, {"changeNotifications", true}}}}},
-      {"experimental", {{"devwatch", devwatch}}},
-  };
+  if (workspace_) caps.servers_trusted = workspace_->trusted();
+  return caps;
 }
 
 Result<json> LspServer::server_reply(Result<const supervise::DevServer*> server) const {
@@ -163,32 +156,24 @@ void LspServer::begin_exit(int code, const std::string& why) {
   });
 }
 
-void LspServer::status(Reply reply) { reply(status_json()); }
+void LspServer::status(Reply reply) { reply(to_json(status_result())); }
 
-json LspServer::status_json() const {
-  json folders = json::array();
-  for (const auto& folder : folders_) folders.push_back(to_json(folder));
-  json watcher = nullptr;
-  json servers = json::array();
-  json config = json::array();
+StatusResult LspServer::status_result() const {
+  StatusResult r;
+  r.version = options_.version;
+  r.pid = static_cast<int>(::getpid());
+  r.uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_).count();
+  r.folders = folders_;
+  r.watcher = nullptr;
   if (workspace_) {
     if (const auto* w = workspace_->watcher()) {
-      watcher = to_json(w->status());
-      watcher["subscriptions"] = subscriptions_->size();
+      r.watcher = to_json(w->status());
+      r.watcher["subscriptions"] = subscriptions_->size();
     }
-    for (const auto* server : workspace_->servers()) servers.push_back(to_json(server_info(*server, workspace_->trusted())));
-    for (const auto& root : workspace_->config_status()) config.push_back(to_json(config_info(root)));
+    for (const auto* server : workspace_->servers()) r.dev_servers.push_back(server_info(*server, workspace_->trusted()));
+    for (const auto& root : workspace_->config_status()) r.config.push_back(config_info(root));
   }
-  auto uptime = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
-  return json{
-      {"version", options_.version},
-      {"pid", static_cast<int>(::getpid())},
-      {"uptimeMs", uptime.count()},
-      {"workspaceFolders", folders},
-      {"watcher", watcher},
-      {"devServers", servers},
-      {"config", config},
-  };
+  return r;
 }
 
 void LspServer::did_change_workspace_folders(WorkspaceFoldersChange change) {

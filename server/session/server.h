@@ -70,8 +70,8 @@ class LspServer {
 
   void begin_exit(int code, const std::string& why);
   void stop_dev_servers(std::function<void()> done);
-  json capabilities() const;
-  json status_json() const;
+  Capabilities capabilities() const;
+  StatusResult status_result() const;
 
   asio::io_context& io_;
   rpc::Sink& sink_;

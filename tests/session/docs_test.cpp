@@ -71,7 +71,11 @@ std::vector<std::pair<std::string, json>> samples() {
   state.killed = true;
   state.timings = RestartTimings{1.0, 2.0, 3.0, 4.0};
   DiagnosticInfo diagnostic{Range{1, 2, 3}, 1, "devwatch", "ValueError: x", {RelatedInfo{sample_location(), "in f"}}};
+  StatusResult status{"0.1.0", 1, 2, {WorkspaceFolder{"file:///ws", "ws", "/ws"}}, json::object(), {info},
+                      {ConfigInfo{"file:///ws", "none", {"web"}, {}, std::nullopt}}};
   return {
+      {"InitializeResult", to_json(InitializeResult{Capabilities{Capabilities::Files{"inotify", "why"}, true}, "0.1.0"})},
+      {"StatusResult", to_json(status)},
       {"ServerInfo", to_json(info)},
       {"ServerList", to_json(ServerList{{info}})},
       {"OutputResult", to_json(OutputResult{"web", {OutputLineInfo{1, "stderr", "x", true}}, 0, 2})},
