@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include <spdlog/spdlog.h>
+
 namespace devwatch::session {
 
 void MethodTable::request(std::string method, RequestHandler handler) {
@@ -15,6 +17,10 @@ void MethodTable::notification(std::string method, NotificationHandler handler) 
   if (!notifications_.emplace(std::move(method), std::move(handler)).second) {
     throw std::logic_error("notification registered twice");
   }
+}
+
+void MethodTable::log_dropped(const std::string& method, const Error& error) {
+  spdlog::warn("{} ignored: {}", method, error.message);
 }
 
 const MethodTable::RequestHandler* MethodTable::find_request(std::string_view method) const {

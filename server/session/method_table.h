@@ -1,6 +1,8 @@
 // The one table of methods: name -> handler. Typed registration parses params
 // with the params struct's `static Result<P> parse(const json&)`, so handlers
-// receive values, never raw JSON, and bad params are always InvalidParams.
+// receive values, never raw JSON: bad params of a request are always
+// InvalidParams; those of a notification (which gets no reply) are logged
+// and the notification dropped.
 // Threading: filled once at start-up, then read from the loop thread.
 #pragma once
 
@@ -32,6 +34,16 @@ class MethodTable {
     });
   }
 
+  template <class P, class F>
+  void typed_notification(std::string method, F handler) {
+    std::string name = method;
+    notification(std::move(method), [handler = std::move(handler), name](const json& params) mutable {
+      Result<P> parsed = P::parse(params);
+      if (!parsed) return log_dropped(name, parsed.error());
+      handler(std::move(parsed.value()));
+    });
+  }
+
   const RequestHandler* find_request(std::string_view method) const;
   const NotificationHandler* find_notification(std::string_view method) const;
 
@@ -40,6 +52,7 @@ class MethodTable {
   std::vector<std::string> notification_names() const;
 
  private:
+  static void log_dropped(const std::string& method, const Error& error);
   std::map<std::string, RequestHandler, std::less<>> requests_;
   std::map<std::string, NotificationHandler, std::less<>> notifications_;
 };

@@ -1,8 +1,7 @@
-// The one method table: every method devwatch answers, one line each.
-// docs/protocol.md documents each of them (tests/e2e/test_docs.py checks).
+// The one method table: every method devwatch answers, one line each, with
+// typed params (protocol.h). docs/protocol.md documents each of them
+// (tests/session/docs_test.cpp checks).
 #include "session/server.h"
-
-#include <spdlog/spdlog.h>
 
 namespace devwatch::session {
 
@@ -10,29 +9,22 @@ void LspServer::register_methods() {
   auto& m = methods_;
   // LSP lifecycle and workspace
   m.typed_request<InitializeParams>("initialize", [this](InitializeParams p, Reply r) { initialize(std::move(p), std::move(r)); });
-  m.notification("initialized", [this](const json&) { initialized(); });
+  m.typed_notification<AnyParams>("initialized", [this](AnyParams) { initialized(); });
   m.typed_request<NoParams>("shutdown", [this](NoParams, Reply r) { shutdown(std::move(r)); });
-  m.notification("exit", [this](const json&) { exit_notification(); });
-  m.notification("$/setTrace", [this](const json& p) { set_trace(p); });
-  m.notification("workspace/didChangeWorkspaceFolders", [this](const json& p) {
-    auto change = WorkspaceFoldersChange::parse(p);
-    if (!change) {
-      spdlog::warn("workspace/didChangeWorkspaceFolders ignored: {}", change.error().message);
-      return;
-    }
-    did_change_workspace_folders(std::move(change.value()));
-  });
+  m.typed_notification<AnyParams>("exit", [this](AnyParams) { exit_notification(); });
+  m.typed_notification<SetTraceParams>("$/setTrace", [this](SetTraceParams p) { set_trace(p); });
+  m.typed_notification<WorkspaceFoldersChange>("workspace/didChangeWorkspaceFolders", [this](WorkspaceFoldersChange c) { did_change_workspace_folders(std::move(c)); });
   // devwatch
   m.typed_request<NoParams>("devwatch/status", [this](NoParams, Reply r) { status(std::move(r)); });
   // devwatch/files: subscriptions to workspace changes
-  m.typed_request<SubscribeParams>("devwatch/files/subscribe", [this](SubscribeParams p, Reply r) { r(files_->subscribe(p)); });
-  m.typed_request<UnsubscribeParams>("devwatch/files/unsubscribe", [this](UnsubscribeParams p, Reply r) { r(files_->unsubscribe(p)); });
+  m.typed_request<SubscribeParams>("devwatch/files/subscribe", [this](SubscribeParams p, Reply r) { r(as_json(subscriptions_->subscribe(p))); });
+  m.typed_request<UnsubscribeParams>("devwatch/files/unsubscribe", [this](UnsubscribeParams p, Reply r) { r(subscriptions_->unsubscribe(p)); });
   // devwatch/devServer: the supervised dev servers
-  m.typed_request<NoParams>("devwatch/devServer/list", [this](NoParams, Reply r) { r(dev_servers_->list()); });
-  m.typed_request<ServerRef>("devwatch/devServer/start", [this](ServerRef p, Reply r) { r(dev_servers_->start(p)); });
-  m.typed_request<ServerRef>("devwatch/devServer/stop", [this](ServerRef p, Reply r) { r(dev_servers_->stop(p)); });
-  m.typed_request<ServerRef>("devwatch/devServer/restart", [this](ServerRef p, Reply r) { r(dev_servers_->restart(p)); });
-  m.typed_request<OutputParams>("devwatch/devServer/output", [this](OutputParams p, Reply r) { r(dev_servers_->output(p)); });
+  m.typed_request<NoParams>("devwatch/devServer/list", [this](NoParams, Reply r) { r(list()); });
+  m.typed_request<ServerRef>("devwatch/devServer/start", [this](ServerRef p, Reply r) { r(server_reply(workspace_->start(p.name))); });
+  m.typed_request<ServerRef>("devwatch/devServer/stop", [this](ServerRef p, Reply r) { r(server_reply(workspace_->stop(p.name))); });
+  m.typed_request<ServerRef>("devwatch/devServer/restart", [this](ServerRef p, Reply r) { r(server_reply(workspace_->restart(p.name))); });
+  m.typed_request<OutputParams>("devwatch/devServer/output", [this](OutputParams p, Reply r) { r(output(p)); });
 }
 
 }  // namespace devwatch::session

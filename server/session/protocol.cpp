@@ -42,10 +42,6 @@ Result<std::vector<WorkspaceFolder>> parse_folders(const json& list, const std::
 
 }  // namespace
 
-json to_json(const WorkspaceFolder& folder) {
-  return json{{"uri", folder.uri}, {"name", folder.name}, {"path", folder.path}};
-}
-
 Result<InitializeParams> InitializeParams::parse(const json& params) {
   ParamReader reader(params);
   InitializeParams out;
@@ -112,6 +108,93 @@ Result<WorkspaceFoldersChange> WorkspaceFoldersChange::parse(const json& params)
 Result<NoParams> NoParams::parse(const json& params) {
   if (auto ok = expect_no_params(params); !ok) return ok.error();
   return NoParams{};
+}
+
+Result<SetTraceParams> SetTraceParams::parse(const json& params) {
+  SetTraceParams out;
+  if (params.is_object() && params.contains("value") && params["value"].is_string()) {
+    out.value = params["value"].get<std::string>();
+  }
+  return out;
+}
+
+Result<InitializationOptions> InitializationOptions::parse(const json& options) {
+  InitializationOptions out;
+  if (options.is_null()) return out;
+  ParamReader reader(options, "initializationOptions");
+  if (auto trusted = reader.boolean("trusted", false)) out.trusted = *trusted;
+  out.auto_start = reader.boolean("autoStart", false);
+  out.auto_restart = reader.boolean("autoRestart", false);
+  if (auto crash_messages = reader.boolean("crashMessages", false)) out.crash_messages = *crash_messages;
+  if (const json* settings = reader.value("settings", false)) {
+    if (!settings->is_object()) reader.fail("settings", "expected an object shaped like devwatch.json");
+    out.settings = *settings;
+  }
+  if (!reader.ok()) return reader.error();
+  return out;
+}
+
+Result<ServerRef> ServerRef::parse(const json& params) {
+  ParamReader reader(params);
+  ServerRef ref;
+  ref.name = reader.string("name", false);
+  if (!reader.ok()) return reader.error();
+  return ref;
+}
+
+Result<OutputParams> OutputParams::parse(const json& params) {
+  ParamReader reader(params);
+  OutputParams out;
+  out.name = reader.string("name", false);
+  if (auto from = reader.integer("fromSeq", false, 0)) out.from_seq = static_cast<std::uint64_t>(*from);
+  if (auto limit = reader.integer("limit", false, 1, 100000)) out.limit = static_cast<std::uint64_t>(*limit);
+  if (!reader.ok()) return reader.error();
+  return out;
+}
+
+Result<SubscribeParams> SubscribeParams::parse(const json& params) {
+  ParamReader reader(params);
+  SubscribeParams out;
+  const json* glob = reader.value("globPattern", true);
+  if (auto kind = reader.integer("kind", false, 1, 7)) out.kind = static_cast<int>(*kind);
+  if (auto excludes = reader.strings("excludes", false)) out.excludes = std::move(*excludes);
+  if (auto settle = reader.integer("settleMs", false, 0, 60000)) out.settle_ms = static_cast<int>(*settle);
+  if (!reader.ok()) return reader.error();
+  if (glob->is_string()) {
+    out.pattern = glob->get<std::string>();
+  } else if (glob->is_object()) {
+    // LSP's RelativePattern: {baseUri: URI | WorkspaceFolder, pattern}.
+    ParamReader rel(*glob, "params.globPattern");
+    auto pattern = rel.string("pattern", true);
+    const json* base = rel.value("baseUri", true);
+    if (!rel.ok()) return rel.error();
+    std::string uri;
+    if (base->is_string()) {
+      uri = base->get<std::string>();
+    } else if (base->is_object() && base->contains("uri") && (*base)["uri"].is_string()) {
+      uri = (*base)["uri"].get<std::string>();
+    } else {
+      return make_error(ErrorCode::InvalidParams,
+                        "params.globPattern.baseUri: expected a URI or a WorkspaceFolder");
+    }
+    auto path = paths::uri_to_path(uri);
+    if (!path) return make_error(ErrorCode::InvalidParams, "params.globPattern.baseUri: " + path.error().message);
+    out.base = std::move(path.value());
+    while (out.base.size() > 1 && out.base.back() == '/') out.base.pop_back();
+    out.pattern = std::move(*pattern);
+  } else {
+    return make_error(ErrorCode::InvalidParams,
+                      std::string("params.globPattern: expected a string or a RelativePattern, got ") +
+                          glob->type_name());
+  }
+  return out;
+}
+
+Result<UnsubscribeParams> UnsubscribeParams::parse(const json& params) {
+  ParamReader reader(params);
+  auto id = reader.string("subscriptionId", true);
+  if (!reader.ok()) return reader.error();
+  return UnsubscribeParams{std::move(*id)};
 }
 
 }  // namespace devwatch::session

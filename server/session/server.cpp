@@ -8,8 +8,8 @@
 
 #include "common/log.h"
 #include "common/version.h"
-#include "config/load.h"
-#include "session/watch_settings.h"
+#include "session/convert.h"
+#include "session/watcher_status.h"
 
 namespace devwatch::session {
 
@@ -17,13 +17,14 @@ LspServer::LspServer(asio::io_context& io, rpc::Sink& sink, ServerOptions option
     : io_(io), sink_(sink), options_(std::move(options)), endpoint_(sink, methods_) {
   register_methods();
   // Warnings and errors also reach the client (window/logMessage), once it
-  // can receive them. Logs may come from any thread: post onto the loop.
+  // can receive them; a message the client was told already is not sent
+  // again. Logs may come from any thread: post onto the loop.
   std::weak_ptr<bool> alive = alive_;
   set_log_forwarder([this, alive, &io](spdlog::level::level_enum level, const std::string& message) {
+    if (Client::already_told()) return;
     asio::post(io, [this, alive, level, message] {
       if (alive.expired() || endpoint_.lifecycle().phase() != Phase::Running) return;
-      auto type = level >= spdlog::level::err ? MessageType::Error : MessageType::Warning;
-      endpoint_.notify("window/logMessage", json{{"type", static_cast<int>(type)}, {"message", message}});
+      client_.log_message(level >= spdlog::level::err ? MessageType::Error : MessageType::Warning, message);
     });
   });
 }
@@ -31,7 +32,7 @@ LspServer::LspServer(asio::io_context& io, rpc::Sink& sink, ServerOptions option
 LspServer::~LspServer() { set_log_forwarder({}); }
 
 void LspServer::initialize(InitializeParams params, Reply reply) {
-  auto client = ClientSettings::parse(params.initialization_options);
+  auto client = InitializationOptions::parse(params.initialization_options);
   if (!client) return reply(client.error());
   init_ = std::move(params);
   folders_ = init_.folders;
@@ -43,29 +44,24 @@ void LspServer::initialize(InitializeParams params, Reply reply) {
   spdlog::info("initialize from {} with {} workspace folder(s)",
                init_.client_name.empty() ? "an unnamed client" : init_.client_name, folders_.size());
 
-  // The watcher's settings come from the first folder's configuration. It is
-  // read once, here, and handed to the dev servers when the folders are
-  // added after the reply, where an invalid one is reported.
-  FilesFeature::Options files;
-  if (!folders_.empty()) {
-    first_config_ = config::load_workspace_config(folders_.front().path, client->settings, config::process_env());
-    if (*first_config_) {
-      const auto& w = first_config_->value().config.watch;
-      files.watcher = watcher_options(w);
-      files.settle_ms = w.settle_ms;
-    }
-  }
-  files_ = std::make_unique<FilesFeature>(io_, endpoint_, files);
-  files_->set_work_done_progress(init_.work_done_progress);
-  dev_servers_ = std::make_unique<DevServersFeature>(
-      io_, endpoint_, DevServersFeature::Options{options_.shim_path, std::move(client.value())});
-  files_->add_listener([this](const watch::Batch& batch) {
-    if (dev_servers_) dev_servers_->on_changes(batch);
-  });
+  workspace::WorkspaceOptions options;
+  options.shim_path = options_.shim_path;
+  options.overrides.settings = client->settings;
+  options.overrides.trusted = client->trusted;
+  options.overrides.auto_start = client->auto_start;
+  options.overrides.auto_restart = client->auto_restart;
+  for (const auto& folder : folders_) options.folders.push_back(workspace::Folder{folder.path, folder.name});
+  subscriptions_ = std::make_unique<Subscriptions>(io_, client_);
+  binding_ = std::make_unique<WorkspaceBinding>(
+      client_, *subscriptions_, WorkspaceBinding::Options{client->crash_messages, init_.work_done_progress});
+  // The watcher's settings come from the first folder's configuration, read
+  // once, here; an invalid one is reported when the folders are added.
+  workspace_ = std::make_unique<workspace::Workspace>(io_, std::move(options), *binding_);
+  binding_->attach(*workspace_);
+  subscriptions_->set_default_settle_ms(workspace_->settle_ms());
 
   endpoint_.lifecycle().on_initialized_reply();
-  reply(json{{"capabilities", capabilities()},
-             {"serverInfo", {{"name", "devwatch"}, {"version", options_.version}}}});
+  reply(to_json(InitializeResult{capabilities(), options_.version}));
   // Watching and dev servers start right after the reply: LSP allows
   // notifications from then on, and none of it should wait for the client.
   asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
@@ -74,30 +70,53 @@ void LspServer::initialize(InitializeParams params, Reply reply) {
 }
 
 void LspServer::start_features() {
-  for (const auto& folder : folders_) add_folder(folder, std::exchange(first_config_, std::nullopt));
-  dev_servers_->start_auto();
-}
-
-void LspServer::add_folder(const WorkspaceFolder& folder, std::optional<Result<config::LoadedConfig>> loaded) {
-  // The folder's configuration first: its watch settings decide what its
-  // crawl skips (ignored trees cost no inotify watches).
-  dev_servers_->add_root(folder, std::move(loaded));
-  if (auto watch = dev_servers_->watch_settings(folder.path)) {
-    auto ignore = ignore_options(*watch);
-    files_->add_root(folder, &ignore);
-  } else {
-    files_->add_root(folder);
+  for (const auto& folder : folders_) add_folder(folder);
+  auto report = workspace_->start_auto();
+  if (report.untrusted_skipped > 0) {
+    client_.show_message(MessageType::Warning, "devwatch: this workspace is not trusted, so its dev servers "
+                                               "were not started. Trust the workspace to start them.");
   }
 }
 
-json LspServer::capabilities() const {
-  json devwatch{{"version", 1}, {"status", true}};
-  if (files_) devwatch["files"] = files_->capabilities();
-  if (dev_servers_) devwatch["devServers"] = dev_servers_->capabilities();
-  return json{
-      {"workspace", {{"workspaceFolders", {{"supported", true}, {"changeNotifications", true}}}}},
-      {"experimental", {{"devwatch", devwatch}}},
-  };
+void LspServer::add_folder(const WorkspaceFolder& folder) {
+  workspace::Folder f{folder.path, folder.name};
+  binding_->begin_progress(f);
+  workspace_->add_folder(f);
+}
+
+Capabilities LspServer::capabilities() const {
+  Capabilities caps;
+  if (workspace_ && workspace_->watcher()) {
+    auto s = workspace_->watcher()->status();
+    caps.files = Capabilities::Files{s.backend, s.backend_reason};
+  }
+  if (workspace_) caps.servers_trusted = workspace_->trusted();
+  return caps;
+}
+
+Result<json> LspServer::server_reply(Result<const supervise::DevServer*> server) const {
+  if (!server) return server.error();
+  return to_json(server_info(*server.value(), workspace_->trusted()));
+}
+
+Result<json> LspServer::list() const {
+  ServerList list;
+  for (const auto* server : workspace_->servers()) list.servers.push_back(server_info(*server, workspace_->trusted()));
+  return to_json(list);
+}
+
+Result<json> LspServer::output(const OutputParams& params) const {
+  auto server = workspace_->find(params.name);
+  if (!server) return server.error();
+  auto backlog = server.value()->output_from(params.from_seq);
+  std::size_t first = 0;
+  if (params.limit && backlog.lines.size() > *params.limit) first = backlog.lines.size() - *params.limit;
+  OutputResult result{server.value()->name(), {}, backlog.dropped + first, backlog.next_seq};
+  for (std::size_t i = first; i < backlog.lines.size(); ++i) {
+    const auto& line = backlog.lines[i];
+    result.lines.push_back(OutputLineInfo{line.seq, supervise::stream_name(line.stream), line.text, line.cut});
+  }
+  return to_json(result);
 }
 
 void LspServer::initialized() { spdlog::debug("client confirmed initialization"); }
@@ -112,8 +131,8 @@ void LspServer::shutdown(Reply reply) {
 }
 
 void LspServer::stop_dev_servers(std::function<void()> done) {
-  if (!dev_servers_) return done();
-  dev_servers_->stop_all(std::move(done));
+  if (!workspace_) return done();
+  workspace_->stop_all(std::move(done));
 }
 
 void LspServer::exit_notification() {
@@ -130,53 +149,50 @@ void LspServer::begin_exit(int code, const std::string& why) {
   exiting_ = true;
   spdlog::debug("exiting with code {} ({})", code, why);
   parent_.reset();
-  files_.reset();  // no more events while the servers stop and the last messages drain
+  // No more file events while the servers stop and the last messages drain.
+  if (workspace_) workspace_->close_watcher();
   stop_dev_servers([this, code] {
     if (on_exit) on_exit(code);
   });
 }
 
-void LspServer::status(Reply reply) { reply(status_json()); }
+void LspServer::status(Reply reply) { reply(to_json(status_result())); }
 
-json LspServer::status_json() const {
-  json folders = json::array();
-  for (const auto& folder : folders_) folders.push_back(to_json(folder));
-  auto uptime = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
-  return json{
-      {"version", options_.version},
-      {"pid", static_cast<int>(::getpid())},
-      {"uptimeMs", uptime.count()},
-      {"workspaceFolders", folders},
-      {"watcher", files_ ? files_->status() : json(nullptr)},
-      {"devServers", dev_servers_ ? dev_servers_->status() : json::array()},
-      {"config", dev_servers_ ? dev_servers_->config_status() : json::array()},
-  };
+StatusResult LspServer::status_result() const {
+  StatusResult r;
+  r.version = options_.version;
+  r.pid = static_cast<int>(::getpid());
+  r.uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_).count();
+  r.folders = folders_;
+  r.watcher = nullptr;
+  if (workspace_) {
+    if (const auto* w = workspace_->watcher()) {
+      r.watcher = to_json(w->status());
+      r.watcher["subscriptions"] = subscriptions_->size();
+    }
+    for (const auto* server : workspace_->servers()) r.dev_servers.push_back(server_info(*server, workspace_->trusted()));
+    for (const auto& root : workspace_->config_status()) r.config.push_back(config_info(root));
+  }
+  return r;
 }
 
 void LspServer::did_change_workspace_folders(WorkspaceFoldersChange change) {
   for (const auto& removed : change.removed) {
-    if (files_) files_->remove_root(removed);
-    if (dev_servers_) dev_servers_->remove_root(removed);
+    if (workspace_) workspace_->remove_folder(removed.path);
     std::erase_if(folders_, [&](const WorkspaceFolder& f) { return f.path == removed.path; });
   }
   for (auto& added : change.added) {
     bool known = std::any_of(folders_.begin(), folders_.end(),
                              [&](const WorkspaceFolder& f) { return f.path == added.path; });
     if (known) continue;
-    if (files_ && dev_servers_) add_folder(added, std::nullopt);
+    if (workspace_) add_folder(added);
     folders_.push_back(std::move(added));
   }
   spdlog::info("workspace folders changed: now {}", folders_.size());
 }
 
-void LspServer::set_trace(const json& params) {
-  if (params.is_object() && params.contains("value") && params["value"].is_string()) {
-    init_.trace = params["value"].get<std::string>();
-  }
-}
-
-void LspServer::show_message(MessageType type, const std::string& message) {
-  endpoint_.notify("window/showMessage", json{{"type", static_cast<int>(type)}, {"message", message}});
+void LspServer::set_trace(const SetTraceParams& params) {
+  if (params.value) init_.trace = *params.value;
 }
 
 }  // namespace devwatch::session

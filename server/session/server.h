@@ -1,7 +1,7 @@
-// The devwatch language server: LSP lifecycle, workspace folders, status and
-// the protocol bindings of the features (file watching, dev servers). Every
-// method is registered in one block, in methods.cpp. Features know nothing of
-// JSON-RPC; this class translates.
+// The devwatch language server: LSP lifecycle, workspace folders, status, and
+// the typed handlers of every method (registered in one block, methods.cpp).
+// The workspace (workspace/) knows nothing of JSON-RPC: requests call it and
+// get values back; its events reach the client through WorkspaceBinding.
 // Threading: loop thread only (the log forwarder posts onto the loop).
 #pragma once
 
@@ -15,14 +15,15 @@
 #include <asio.hpp>
 
 #include "common/json.h"
-#include "config/load.h"
 #include "rpc/transport.h"
-#include "session/dev_servers_feature.h"
+#include "session/client.h"
 #include "session/endpoint.h"
-#include "session/files_feature.h"
 #include "session/method_table.h"
 #include "session/parent_watch.h"
 #include "session/protocol.h"
+#include "session/subscriptions.h"
+#include "session/workspace_binding.h"
+#include "workspace/workspace.h"
 
 namespace devwatch::session {
 
@@ -59,31 +60,32 @@ class LspServer {
   void exit_notification();
   void status(Reply reply);
   void did_change_workspace_folders(WorkspaceFoldersChange change);
-  void set_trace(const json& params);
+  void set_trace(const SetTraceParams& params);
   void start_features();
-  // `loaded`: the folder's configuration when it was read already.
-  void add_folder(const WorkspaceFolder& folder, std::optional<Result<config::LoadedConfig>> loaded);
+  void add_folder(const WorkspaceFolder& folder);
+  // devwatch/devServer/*: a workspace request's server as ServerInfo.
+  Result<json> server_reply(Result<const supervise::DevServer*> server) const;
+  Result<json> list() const;
+  Result<json> output(const OutputParams& params) const;
 
   void begin_exit(int code, const std::string& why);
   void stop_dev_servers(std::function<void()> done);
-  void show_message(MessageType type, const std::string& message);
-  json capabilities() const;
-  json status_json() const;
+  Capabilities capabilities() const;
+  StatusResult status_result() const;
 
   asio::io_context& io_;
   rpc::Sink& sink_;
   ServerOptions options_;
   MethodTable methods_;
   Endpoint endpoint_;
+  Client client_{endpoint_};
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   InitializeParams init_;
   std::vector<WorkspaceFolder> folders_;
   std::unique_ptr<ParentWatch> parent_;
-  std::unique_ptr<FilesFeature> files_;
-  std::unique_ptr<DevServersFeature> dev_servers_;
-  // The first folder's configuration, read in initialize for the watcher's
-  // options and handed on to the dev servers so it is read once.
-  std::optional<Result<config::LoadedConfig>> first_config_;
+  std::unique_ptr<Subscriptions> subscriptions_;
+  std::unique_ptr<WorkspaceBinding> binding_;
+  std::unique_ptr<workspace::Workspace> workspace_;
   bool exiting_ = false;
   // Guards log forwarding against use after destruction (it posts to the loop).
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -341,3 +341,24 @@ def test_invalid_config_is_reported_with_its_path_and_reload_applies_edits(tmp_p
         wait_until(lambda: client.request("devwatch/devServer/list")["result"]["servers"], what="the reload")
         assert client.request("devwatch/status")["result"]["config"][0].get("error") is None
         assert client.shutdown_and_exit() == 0
+
+
+def test_state_changes_carry_structured_causes(tmp_path):
+    """Issue 9: clients read cause, restarting and changedCount, never the reason text."""
+    client, root = plain_session(tmp_path, {"app": {
+        "command": ["python3", "-u", "-c", "print('up', flush=True)\nimport time\ntime.sleep(600)"],
+        "ready": {"pattern": "up"}, "restartOn": ["**/*.py"], "stopSignal": "SIGTERM"}})
+    with client:
+        started = wait_state(client, "app", "starting")
+        assert started["cause"] == "autoStart"
+        wait_state(client, "app", "ready")
+        for i in range(3):
+            (root / f"m{i}.py").write_text("x = 1\n")
+        stopping = wait_state(client, "app", "stopping")
+        assert stopping["cause"] == "change" and stopping["restarting"] is True
+        assert stopping["changedCount"] == len(stopping["changedFiles"]) >= 1
+        wait_state(client, "app", "ready")
+        client.request("devwatch/devServer/stop", {"name": "app"})
+        stopped = wait_state(client, "app", "stopping")
+        assert stopped["cause"] == "request" and "restarting" not in stopped
+        assert client.shutdown_and_exit() == 0

@@ -215,3 +215,38 @@ def test_each_folder_uses_its_own_excludes(client, tmp_path):
     assert changes_until(client, sub, 1) == [(uri(a / "gen" / "seen.txt"), 1)]
     status = client.request("devwatch/status")["result"]["watcher"]
     assert status["watchedDirectories"] == 3  # a, a/gen, b: b/gen is excluded and costs no watch
+
+
+def test_config_edit_adding_an_exclude_applies_without_restart(client, tmp_path):
+    """Defect (issue 9): a new watch.exclude used to wait for a devwatch restart."""
+    root = tmp_path / "ws"
+    (root / "gen" / "a").mkdir(parents=True)
+    (root / "src").mkdir()
+    (root / "devwatch.json").write_text('{"servers": {}}')
+    client.initialize(str(root))
+    sub = subscribe(client, "**/*.txt")
+    assert wait_ready(client)["watchedDirectories"] == 4  # ws, gen, gen/a, src
+    (root / "devwatch.json").write_text('{"watch": {"exclude": ["gen/**"]}, "servers": {}}')
+    deadline = time.monotonic() + 20
+    while client.request("devwatch/status")["result"]["watcher"]["watchedDirectories"] != 2:
+        assert time.monotonic() < deadline, "the new exclude did not release gen's watches"
+    (root / "gen" / "a" / "skipped.txt").write_text("")
+    (root / "src" / "seen.txt").write_text("")
+    assert changes_until(client, sub, 1) == [(uri(root / "src" / "seen.txt"), 1)]
+    assert client.shutdown_and_exit() == 0
+
+
+def test_each_watcher_problem_reaches_the_editor_once(client, tmp_path):
+    """Defect (issue 9): a visible problem came as showMessage and again as logMessage."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    client.initialize(str(root))
+    wait_ready(client)
+    root.rmdir()
+    shown = client.wait_notification("window/showMessage", lambda p: "was deleted" in p["message"])
+    assert str(root) in shown["message"]
+    # Anything sent after it arrives before this reply (one ordered stream).
+    client.request("devwatch/status")
+    assert not [m for m in client.inbox if m.get("method") == "window/logMessage"
+                and "was deleted" in m["params"]["message"]]
+    assert client.shutdown_and_exit() == 0

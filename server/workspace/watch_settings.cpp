@@ -1,6 +1,6 @@
-#include "session/watch_settings.h"
+#include "workspace/watch_settings.h"
 
-namespace devwatch::session {
+namespace devwatch::workspace {
 
 paths::IgnoreOptions ignore_options(const config::WatchSettings& settings) {
   paths::IgnoreOptions ignore;
@@ -18,4 +18,4 @@ watch::WatcherOptions watcher_options(const config::WatchSettings& settings) {
   return options;
 }
 
-}  // namespace devwatch::session
+}  // namespace devwatch::workspace

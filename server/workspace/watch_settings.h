@@ -7,9 +7,9 @@
 #include "paths/ignore.h"
 #include "watch/types.h"
 
-namespace devwatch::session {
+namespace devwatch::workspace {
 
 paths::IgnoreOptions ignore_options(const config::WatchSettings& settings);
 watch::WatcherOptions watcher_options(const config::WatchSettings& settings);
 
-}  // namespace devwatch::session
+}  // namespace devwatch::workspace
