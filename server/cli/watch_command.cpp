@@ -8,13 +8,11 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
 
-#include <spdlog/spdlog.h>
-
+#include "common/errno_text.h"
 #include "common/json.h"
 #include "paths/uri.h"
 #include "watch/asio.h"
@@ -150,7 +148,7 @@ int run_watch_command(const std::vector<std::string>& args) {
   for (const std::string& p : wa.paths) {
     char buf[PATH_MAX];
     if (!::realpath(p.c_str(), buf)) {
-      std::fprintf(stderr, "devwatch: error: cannot watch %s: %s\n", p.c_str(), std::strerror(errno));
+      std::fprintf(stderr, "devwatch: error: cannot watch %s: %s\n", p.c_str(), errno_text(errno).c_str());
       return 1;
     }
     roots.emplace_back(buf);
@@ -195,6 +193,7 @@ int run_watch_command(const std::vector<std::string>& args) {
     }
     pump();
   };
+  // The Watcher logs nothing: this is the one place its problems are shown.
   cb.on_problem = [&](const watch::Problem& p) {
     std::fprintf(stderr, "devwatch: %s: %s%s%s\n", watch::severity_name(p.severity), p.message.c_str(),
                  p.fix.empty() ? "" : "; fix: ", p.fix.c_str());
@@ -208,14 +207,6 @@ int run_watch_command(const std::vector<std::string>& args) {
     }
   };
 
-  // The Watcher also logs its problems; on_problem above prints them in the
-  // CLI's format, so keep the log to errors while the command runs.
-  const auto saved_level = spdlog::get_level();
-  spdlog::set_level(spdlog::level::err);
-  struct RestoreLevel {
-    spdlog::level::level_enum level;
-    ~RestoreLevel() { spdlog::set_level(level); }
-  } restore{saved_level};
   watcher = std::make_unique<watch::Watcher>(io, wa.options, std::move(cb));
   for (const std::string& r : roots) {
     auto added = watcher->add_root(r);

@@ -5,6 +5,7 @@
 #include "paths/relative.h"
 #include "paths/uri.h"
 #include "session/params.h"
+#include "session/watcher_status.h"
 
 namespace devwatch::session {
 namespace {
@@ -263,7 +264,7 @@ void FilesFeature::on_progress(const watch::CrawlProgress& progress) {
 }
 
 json FilesFeature::status() const {
-  json s = watcher_->status_json();
+  json s = to_json(watcher_->status());
   s["subscriptions"] = subscriptions_.size();
   return s;
 }

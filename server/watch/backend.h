@@ -59,7 +59,9 @@ class Backend {
   // True when watches consume the per-user inotify budget.
   virtual bool has_watch_budget() const { return false; }
 
-  // Begins delivering hints to sink, one call per drained batch.
+  // Begins delivering hints to sink, one call per drained batch, after the
+  // source is re-armed. The sink takes the hints (it may move them out) and
+  // only queues them: verification runs later in its own step.
   virtual void start(Sink sink) = 0;
   virtual void stop() = 0;
   // Watches one directory (not its subdirectories unless recursive()).

@@ -1,3 +1,10 @@
+// The inotify watch budget: the /proc readers and message texts (budget.h),
+// and the Watcher's side of it: whether another watch may be tried, which
+// directories are left unwatched, and the budget Problem (needed, available,
+// the sysctl, the largest folders to exclude), re-reported when more are
+// unwatched than last said (at most every 10 s on the clock).
+// Threading: the free functions are pure or read small /proc files; the
+// Watcher::Impl members run on the io_context thread (see watcher_state.h).
 #include "watch/budget.h"
 
 #include <dirent.h>
@@ -5,9 +12,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <string_view>
+#include <unordered_map>
+
+#include "common/errno_text.h"
+#include "watch/watcher_state.h"
 
 namespace devwatch::watch {
 
@@ -110,8 +122,104 @@ std::string budget_message(std::size_t needed, std::size_t watched, std::size_t 
 std::string describe_watch_errno(int err) {
   if (err == ENOSPC) return "inotify watch limit reached (fs.inotify.max_user_watches)";
   if (err == EMFILE) return "inotify instance limit reached (fs.inotify.max_user_instances)";
-  const char* name = strerrorname_np(err);
-  return std::string(name ? name : "errno " + std::to_string(err)) + " (" + std::strerror(err) + ")";
+  return errno_text(err);
+}
+
+// ---- the Watcher's budget ------------------------------------------------
+
+bool Watcher::Impl::can_try_watch() const {
+  if (!backend_->has_watch_budget()) return true;
+  return wd_to_node_.size() < watch_limit_ && !(budget_exhausted_ && wd_to_node_.size() >= exhausted_at_);
+}
+
+void Watcher::Impl::mark_unwatched(NodeId dir) {
+  NodeId parent = tree_[dir].parent;
+  if (parent == kNoNode || tree_[parent].wd != kNoWatch) unwatched_.insert(dir);
+  if (!(tree_[dir].flags & kNoWatchBudget)) {
+    tree_[dir].flags |= kNoWatchBudget;
+    ++unwatched_dirs_;
+  }
+}
+
+void Watcher::Impl::clear_unwatched(NodeId dir) {
+  unwatched_.erase(dir);
+  if (tree_[dir].flags & kNoWatchBudget) {
+    tree_[dir].flags &= static_cast<std::uint8_t>(~kNoWatchBudget);
+    --unwatched_dirs_;
+  }
+}
+
+// Directories created after the crawl can run out of watches too: say so
+// again when more are unwatched than last reported (at most every 10 s).
+void Watcher::Impl::report_new_unwatched() {
+  if (!queue_.empty() || unwatched_dirs_ <= budget_reported_ || unwatched_.empty()) return;
+  auto now = clock_.now();
+  if (budget_reported_at_ && now - *budget_reported_at_ < std::chrono::seconds(10)) return;
+  for (auto& r : roots_)
+    if (!r->crawl_reported) return;  // the crawl's end reports it
+  Root* r = root_for(tree_.root_of(*unwatched_.begin()));
+  if (r) report_budget(*r);
+}
+
+void Watcher::Impl::report_budget(Root& r) {
+  if (!backend_->has_watch_budget() || unwatched_.empty() || budget_reported_ == unwatched_dirs_) return;
+  budget_reported_at_ = clock_.now();
+  refresh_foreign_watches();
+  std::size_t watched = wd_to_node_.size();
+  std::size_t needed = watched + unwatched_dirs_;
+  std::string msg = budget_message(needed, watched, watch_limit_, foreign_watches_);
+  std::string fix = watch_limit_fix(needed);
+  std::string largest = largest_dirs(r);
+  if (!largest.empty()) fix += "; largest folders you could exclude: " + largest;
+  if (!options_.poll_unwatched) fix += "; or set watch.pollUnwatched=true to poll the unwatched folders";
+  budget_reported_ = unwatched_dirs_;
+  problem(Problem{Severity::Warning, "budget", r.path, msg, fix});
+}
+
+// Directories (depth 1..3) with the most subdirectories, none inside another.
+std::string Watcher::Impl::largest_dirs(Root& r) {
+  std::vector<NodeId> order;
+  tree_.for_each_in_subtree(r.node, [&](NodeId n) {
+    if (tree_[n].kind == NodeKind::Dir) order.push_back(n);
+  });
+  std::unordered_map<NodeId, std::size_t> count;
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    std::size_t c = count[*it] + 1;
+    count[*it] = c;
+    NodeId p = tree_[*it].parent;
+    if (p != kNoNode) count[p] += c;
+  }
+  std::vector<std::pair<std::size_t, NodeId>> cands;
+  for (NodeId n : order) {
+    int depth = 0;
+    for (NodeId p = n; p != r.node && depth < 5; p = tree_[p].parent) ++depth;
+    if (depth >= 1 && depth <= 3) cands.emplace_back(count[n], n);
+  }
+  std::sort(cands.begin(), cands.end(), [](auto& a, auto& b) { return a.first > b.first; });
+  std::vector<NodeId> picked;
+  std::string out;
+  for (auto& [c, n] : cands) {
+    if (picked.size() >= 5) break;
+    bool nested = false;
+    for (NodeId p : picked) {
+      for (NodeId a = n; a != kNoNode; a = tree_[a].parent) nested |= a == p;
+      for (NodeId a = p; a != kNoNode; a = tree_[a].parent) nested |= a == n;
+    }
+    if (nested) continue;
+    picked.push_back(n);
+    if (!out.empty()) out += ", ";
+    out += tree_.relative_path(n) + " (" + format_count(c) + (c == 1 ? " folder)" : " folders)");
+  }
+  return out;
+}
+
+void Watcher::Impl::refresh_foreign_watches() const {
+  if (!backend_ || !backend_->has_watch_budget() || options_.watch_limit_override) return;
+  auto now = clock_.now();
+  if (foreign_counted_ && now - foreign_counted_at_ < std::chrono::seconds(10)) return;
+  foreign_watches_ = count_foreign_inotify_watches();
+  foreign_counted_ = true;
+  foreign_counted_at_ = now;
 }
 
 }  // namespace devwatch::watch

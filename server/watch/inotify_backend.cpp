@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/errno_text.h"
+
 namespace devwatch::watch {
 
 namespace {
@@ -32,9 +34,7 @@ Result<std::unique_ptr<InotifyBackend>> InotifyBackend::create(asio::io_context&
   int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0) {
     int err = errno;
-    return make_error(ErrorCode::WatchFailed,
-                      std::string("inotify_init1 failed: ") + strerrorname_np(err) + " (" +
-                          std::strerror(err) + ")");
+    return make_error(ErrorCode::WatchFailed, "inotify_init1 failed: " + errno_text(err));
   }
   return std::unique_ptr<InotifyBackend>(new InotifyBackend(io, fd));
 }
@@ -84,11 +84,18 @@ void InotifyBackend::arm() {
                           st->armed = false;
                           if (ec || st->stopped) return;
                           if (st->paused) return;
+                          // Drain, re-arm, then hand the batch on: the sink
+                          // only queues it (the Watcher verifies it in a
+                          // posted step), so the fd is never left unread
+                          // while hints are processed.
                           drain();
                           arm();
+                          if (!st->hints.empty() && st->sink) st->sink(st->hints);
                         });
 }
 
+// Reads to EAGAIN into state_->hints, decoding only: as quickly as possible,
+// so the kernel queue does not overflow.
 void InotifyBackend::drain() {
   State& st = *state_;
   st.hints.clear();
@@ -123,7 +130,6 @@ void InotifyBackend::drain() {
       if (ev.mask & IN_IGNORED) push(Hint::Kind::WatchGone);
     }
   }
-  if (!st.hints.empty() && st.sink) st.sink(st.hints);
 }
 
 }  // namespace devwatch::watch

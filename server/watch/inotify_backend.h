@@ -1,6 +1,7 @@
 // Linux backend: one inotify instance, one watch per directory. The fd is
 // drained to EAGAIN on each readiness (as quickly as possible, so the kernel
-// queue does not overflow) and the decoded hints go to the sink in one batch.
+// queue does not overflow), re-armed, and only then are the decoded hints
+// handed to the sink in one batch.
 // Threading: io_context thread only.
 #pragma once
 

@@ -12,6 +12,10 @@
 
 #include "paths/ignore.h"
 
+namespace devwatch {
+class Clock;  // common/clock.h
+}
+
 namespace devwatch::watch {
 
 // LSP's FileChangeType values, so the session layer can send them as they are.
@@ -67,6 +71,10 @@ struct WatcherOptions {
   bool poll_unwatched = false;
   // Directories scanned per crawl step before yielding to the event loop.
   std::size_t dirs_per_step = 64;
+  // Times the move-pairing window, the unwatched-folder poll, the wait for a
+  // deleted root's return and the budget re-report interval. Null: an
+  // AsioClock on the Watcher's io_context. Not owned; must outlive the Watcher.
+  Clock* clock = nullptr;
 };
 
 struct WatcherStatus {

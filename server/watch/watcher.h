@@ -1,10 +1,12 @@
-// Watches workspace roots recursively and reports verified changes. It owns
-// the snapshot (tree.h), picks a backend through backend_factory.h, crawls
-// incrementally (a bounded number of directories per step, re-posted, so the
-// kernel queue is drained between steps), treats backend events as hints
-// (lstat / rescan, then diff against the snapshot), and reports every limit
-// or degradation as a Problem. Changes are delivered promptly, once per drain
-// or crawl step; per-subscription settling is the Coalescer's job.
+// Watches workspace roots recursively and reports verified changes: the
+// public face of the watch module. Kernel events are hints: the backend
+// (picked by backend_factory.h) drains them and hands them on; the Watcher
+// lstats or rescans what they name and diffs against its snapshot (tree.h),
+// crawls incrementally (bounded steps, re-posted), and reports every limit or
+// degradation as a Problem, once, as a value through on_problem (it logs
+// nothing). Changes are delivered promptly, once per drain or crawl step;
+// per-subscription settling is the Coalescer's job. How the work is split
+// between files: watcher_state.h.
 // Threading: everything runs on the caller's io_context; call every method
 // from the thread running it. Callbacks run on that thread too.
 #pragma once
@@ -13,8 +15,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "common/error.h"
 #include "watch/types.h"
@@ -42,18 +42,22 @@ class Watcher {
   // own devwatch.json excludes) instead of the watcher-wide ones.
   Result<void> add_root(const std::string& absolute_path, const paths::IgnoreOptions& ignore);
   void remove_root(const std::string& absolute_path);
+  // Applies a root's new ignore rules while running (a devwatch.json edit).
+  // Newly ignored subtrees lose their watches and leave the snapshot at once,
+  // without change events; newly un-ignored folders are crawled and watched
+  // on the io_context (busy() meanwhile) without reporting their existing
+  // entries as created. Errors: NotFound (unknown root), InvalidParams (bad
+  // exclude glob; the old rules stay).
+  Result<void> set_root_ignore(const std::string& root, const paths::IgnoreOptions& ignore);
 
-  // True while a crawl or rescan runs or a directory move awaits its pair.
+  // True while a crawl or rescan runs, drained hints await verification or a
+  // directory move awaits its pair.
   bool busy() const;
   // status() may walk /proc (cached 10 s) to count other processes'
   // watches; these two are free.
   WatcherStatus status() const;
   std::size_t watched_dirs() const;
   std::string backend_name() const;
-  // The `watcher` section of devwatch/status: {backend, reason, roots,
-  // watchedDirectories, budget {used, limit, usedByOthers, available},
-  // unwatched, resyncs, lastEventTime, crawling, problems}.
-  nlohmann::json status_json() const;
 
   // Test hooks: stop/restart draining the kernel queue, so a test can cause
   // a real IN_Q_OVERFLOW.

@@ -1,12 +1,12 @@
 // The Watcher at its limits: a real inotify queue overflow, a watch budget
-// smaller than the tree (test hook: watch_limit_override), backend choice and
-// the status section.
+// smaller than the tree (test hook: watch_limit_override) and backend choice.
 #include "watch/watcher.h"
 
 #include <fcntl.h>
 
 #include "watch/backend_factory.h"
 #include "watch/budget.h"
+#include "session/watcher_status.h"
 #include "watch_test_util.h"
 
 using namespace devwatch::watch;
@@ -53,7 +53,7 @@ TEST_CASE("a real queue overflow is resynced: exactly the created files, marked"
   CHECK(h.resync_paths.size() == expected.size());
   CHECK(h.watcher->status().resync_count == 1);
   CHECK(h.count_problems("resync") == 1);
-  CHECK(h.watcher->status_json()["resyncs"] == 1);
+  CHECK(devwatch::session::to_json(h.watcher->status())["resyncs"] == 1);
 }
 
 TEST_CASE("a watch budget smaller than the tree is reported, the rest watched", "[watcher][budget]") {
@@ -81,7 +81,7 @@ TEST_CASE("a watch budget smaller than the tree is reported, the rest watched", 
   CHECK(s.watched_dirs == 4);
   CHECK(s.budget_limit == 4);
   CHECK(s.unwatched.size() == 5);
-  auto j = h.watcher->status_json();
+  auto j = devwatch::session::to_json(h.watcher->status());
   CHECK(j["budget"]["used"] == 4);
   CHECK(j["unwatched"].size() == 5);
   // What fits is still watched.
@@ -118,27 +118,6 @@ TEST_CASE("the factory says which backend and why", "[backend]") {
   auto p = make_backend(io, o);
   CHECK(p.backend->name() == "poll");
   CHECK(p.reason.find("configured by watch.backend=poll") != std::string::npos);
-}
-
-TEST_CASE("status section carries backend, roots and the crawl summary", "[watcher]") {
-  Harness h("auto");
-  make_dir(h.at("a"));
-  h.start();
-  REQUIRE(h.summaries.size() == 1);
-  CHECK(h.summaries[0].rfind("Watching 2 folders in ", 0) == 0);
-  auto j = h.watcher->status_json();
-  CHECK(j["backend"] == "inotify");
-  CHECK(j["reason"] == "inotify: native kernel events");
-  CHECK(j["roots"][0] == h.root());
-  CHECK(j["watchedDirectories"] == 2);
-  CHECK(j["resyncs"] == 0);
-  CHECK(j["crawling"] == false);
-  CHECK(j["lastEventTime"].is_null());
-  write_file(h.at("a/x"), "x");
-  h.take();
-  CHECK(h.watcher->status_json()["lastEventTime"].is_string());
-  CHECK(format_count(10234) == "10,234");
-  CHECK(format_count(7) == "7");
 }
 
 TEST_CASE("add_root rejects what it cannot watch", "[watcher]") {

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "paths/uri.h"
+#include "session/watcher_status.h"
 #include "watch_test_util.h"
 
 using namespace devwatch::watch;
@@ -284,7 +285,7 @@ TEST_CASE("a non-UTF-8 file name round-trips", "[watcher]") {
     auto back = devwatch::paths::uri_to_path(uri);
     REQUIRE(back.ok());
     CHECK(*back == h.at(name));
-    CHECK_NOTHROW(h.watcher->status_json().dump());
+    CHECK_NOTHROW(devwatch::session::to_json(h.watcher->status()).dump());
   }
 }
 
