@@ -30,6 +30,10 @@ t0=$SECONDS
 bash "$ROOT/tests/emacs/run.sh" || status=1
 say "eglot took $((SECONDS - t0)) s"
 
+say "fault, load and soak tests (pytest, tests/robustness; DEVWATCH_SOAK_SCALE=5 for the full soak)"
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/robustness" \
+  --junitxml="$out/robustness.xml" || status=1
+
 say "Neovim plugin (headless Neovim $(nvim --version | head -1 | cut -d' ' -f2))"
 bash "$ROOT/editors/nvim/tests/run.sh" || status=1
 

@@ -141,6 +141,21 @@ void Watcher::Impl::mark_unwatched(NodeId dir) {
   }
 }
 
+// A watch that failed for another reason than the budget (ENAMETOOLONG, EIO,
+// ...): the folder is unwatched and listed so, but it is not a shortfall of
+// watches, so it is kept out of the budget's count and its report.
+void Watcher::Impl::mark_watch_failed(NodeId dir) {
+  NodeId parent = tree_[dir].parent;
+  if (parent == kNoNode || tree_[parent].wd != kNoWatch) unwatched_.insert(dir);
+}
+
+std::string watch_failed_fix(int err) {
+  if (err == ENAMETOOLONG)
+    return "the path is longer than the system allows (PATH_MAX, 4096 bytes): shorten it, or exclude the "
+           "folder (watch.exclude)";
+  return "exclude the folder (watch.exclude) if its changes do not matter";
+}
+
 void Watcher::Impl::clear_unwatched(NodeId dir) {
   unwatched_.erase(dir);
   if (tree_[dir].flags & kNoWatchBudget) {

@@ -42,4 +42,7 @@ std::string budget_message(std::size_t needed, std::size_t watched, std::size_t 
 // inotify's ENOSPC/EMFILE.
 std::string describe_watch_errno(int err);
 
+// The fix for a watch that failed for a reason other than the budget.
+std::string watch_failed_fix(int err);
+
 }  // namespace devwatch::watch

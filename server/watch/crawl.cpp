@@ -162,9 +162,13 @@ bool Watcher::Impl::watch_before_scan(Root& r, NodeId dir, const std::string& pa
   } else if (w.error == EACCES || w.error == EPERM) {
     // opendir in scan_dir fails the same way and reports it.
   } else {
-    mark_unwatched(dir);
+    // Not the budget (ENOSPC above): listed as unwatched, but never counted
+    // as a watch shortfall, so no "raise max_user_watches" advice for it.
+    mark_watch_failed(dir);
     problem_once(Problem{Severity::Warning, "watch-failed", path,
-                         "cannot watch " + path + ": " + describe_watch_errno(w.error), ""});
+                         "cannot watch " + path + ": " + describe_watch_errno(w.error) +
+                             "; changes inside it are not seen",
+                         watch_failed_fix(w.error)});
   }
   return true;
 }
@@ -182,6 +186,9 @@ void Watcher::Impl::scan_dir(Root& r, NodeId dir, Report report) {
     int err = errno;
     if (err == ENOENT || err == ENOTDIR || err == ELOOP) {
       vanished(r, dir);
+    } else if (err == ENAMETOOLONG) {
+      // Already reported by watch_before_scan with the right fix; "chmod" would be wrong.
+      tree_[dir].flags |= kUnreadable;
     } else {
       tree_[dir].flags |= kUnreadable;
       problem_once(Problem{Severity::Warning, "unreadable", path,

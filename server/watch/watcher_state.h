@@ -161,6 +161,7 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
   bool can_try_watch() const;
   void mark_unwatched(NodeId dir);
   void clear_unwatched(NodeId dir);
+  void mark_watch_failed(NodeId dir);
   void report_new_unwatched();
   void report_budget(Root& r);
   std::string largest_dirs(Root& r);
