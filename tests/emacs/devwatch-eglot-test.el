@@ -184,8 +184,7 @@
                            :pid))
           (devwatch-test--wait "HTTP 200 after the restart"
                                (lambda () (equal (car (devwatch-test--http "/marker/")) 200)) 90)))
-      (devwatch-test-step "eglot-shutdown: shutdown and exit are answered (params null)"
-          "issue 11: null params — devwatch answers eglot's shutdown (params null) with -32600"
+      (devwatch-test-step "eglot-shutdown: shutdown and exit are answered (params null)" nil
         (eglot-shutdown devwatch-test-server nil 30))
       (devwatch-test-step "eglot-shutdown leaves no devwatch process and a free port" nil
         (devwatch-test--wait "devwatch to end" (lambda () (not (devwatch-test--alive-p devwatch-test-devwatch-pid))) 30)
