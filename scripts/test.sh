@@ -15,6 +15,12 @@ say "end-to-end tests (pytest)"
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/e2e" \
   --junitxml="$out/e2e.xml" || status=1
 
+say "Python package (wheel from a clean copy, runserver on Django 5.2 and 3.2)"
+py_start=$SECONDS
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/python" \
+  --junitxml="$out/python.xml" || status=1
+say "Python package tests took $((SECONDS - py_start)) s"
+
 say "Neovim plugin (headless Neovim $(nvim --version | head -1 | cut -d' ' -f2))"
 bash "$ROOT/editors/nvim/tests/run.sh" || status=1
 

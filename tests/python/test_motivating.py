@@ -1,0 +1,85 @@
+"""The failure that started devwatch: pywatchman 1.4.1 on Python 3.11 breaks
+Watchman's capability check with a SystemError, and Django silently uses
+StatReloader. devwatch names it, and never falls back without saying so."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import check_run, env_without_devwatch_bin, make_project, run
+
+STARTUP = "Watching for file changes with DevwatchReloader (devwatch 0.1.0, inotify, "
+
+
+def test_plain_django_silently_picks_statreloader(venv52, tmp_path, runservers):
+    project = make_project(venv52, tmp_path / "plain", with_app=False)
+    broken = run([venv52, "-c", "import pywatchman; pywatchman.client(timeout=0.1).capabilityCheck()"])
+    assert "SystemError: PY_SSIZE_T_CLEAN macro must be defined for '#' formats" in broken.stderr
+    server = runservers(venv52, project, env_without_devwatch_bin())
+    server.wait_for_body("", "v1")
+    server.wait_for_output("Watching for file changes with StatReloader")
+    assert "atchman" not in server.output  # not a word about why
+
+
+def test_devwatch_check_names_the_swallowed_error(venv52, tmp_path):
+    project = make_project(venv52, tmp_path / "plain", with_app=False)
+    devwatch = venv52.parent / "devwatch"
+    env = env_without_devwatch_bin(VIRTUAL_ENV=str(venv52.parent.parent))
+    report = json.loads(run([devwatch, "check", "--json"], cwd=project, env=env).stdout)
+    checks = {c["name"]: c for c in report["checks"]}
+    assert checks["django"]["status"] == "ok"
+    assert checks["django"]["detail"].startswith("Django 5.2")
+    reloader = checks["runserver reloader"]
+    assert reloader["status"] == "warn"
+    assert "silently use StatReloader" in reloader["detail"]
+    assert "pywatchman 1.4.1" in reloader["detail"]
+    assert "SystemError: PY_SSIZE_T_CLEAN macro must be defined for '#' formats" in reloader["detail"]
+    assert '"devwatch.django"' in reloader["fix"]
+    text = run([devwatch, "check"], cwd=project, env=env).stdout
+    assert "SystemError: PY_SSIZE_T_CLEAN" in text
+
+
+def test_with_the_app_runserver_runs_on_devwatch(venv52, tmp_path, runservers):
+    project = make_project(venv52, tmp_path / "site")
+    server = runservers(venv52, project, env_without_devwatch_bin())
+    server.wait_for_output(STARTUP)
+    server.wait_for_body("", "v1")
+    assert "StatReloader" not in server.output
+    devwatch = venv52.parent / "devwatch"
+    env = env_without_devwatch_bin(VIRTUAL_ENV=str(venv52.parent.parent))
+    report = json.loads(run([devwatch, "check", "--json"], cwd=project, env=env).stdout)
+    reloader = next(c for c in report["checks"] if c["name"] == "runserver reloader")
+    assert reloader["status"] == "ok" and reloader["data"]["reloader"] == "DevwatchReloader", reloader
+
+
+def test_missing_binary_warns_and_falls_back(venv52, tmp_path, runservers):
+    project = make_project(venv52, tmp_path / "site")
+    env = env_without_devwatch_bin(DEVWATCH_BIN=str(tmp_path / "no-devwatch"))
+    server = runservers(venv52, project, env)
+    server.wait_for_body("", "v1")
+    server.wait_for_output("Watching for file changes with StatReloader")
+    out = server.output
+    assert "devwatch: DevwatchReloader cannot run: the devwatch executable was not found" in out
+    assert "fix: install it into this environment: pip install devwatch" in out
+    assert "devwatch: WARNING: falling back to StatReloader (set DEVWATCH_FALLBACK=strict" in out
+
+
+def test_strict_refuses_to_start_with_the_reason(venv52, tmp_path, runservers):
+    project = make_project(venv52, tmp_path / "site")
+    env = env_without_devwatch_bin(DEVWATCH_BIN=str(tmp_path / "no-devwatch"), DEVWATCH_FALLBACK="strict")
+    server = runservers(venv52, project, env)
+    assert server.wait_for_exit() != 0
+    out = server.output
+    assert "the devwatch executable was not found" in out
+    assert "refusing to start (DEVWATCH_FALLBACK=strict)" in out
+    assert "Starting development server" not in out
+
+
+def test_manage_py_check_shows_the_warning(venv52, tmp_path):
+    project = make_project(venv52, tmp_path / "site")
+    env = env_without_devwatch_bin(DEVWATCH_BIN=str(tmp_path / "no-devwatch"))
+    p = check_run([venv52, "manage.py", "check"], cwd=project, env=env)
+    assert "(devwatch.W001) runserver cannot reload through devwatch: the devwatch executable was not found" \
+        in p.stderr + p.stdout
+    ok = check_run([venv52, "manage.py", "check"], cwd=project, env=env_without_devwatch_bin())
+    assert "devwatch." not in ok.stdout + ok.stderr
