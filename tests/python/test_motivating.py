@@ -83,3 +83,26 @@ def test_manage_py_check_shows_the_warning(venv52, tmp_path):
         in p.stderr + p.stdout
     ok = check_run([venv52, "manage.py", "check"], cwd=project, env=env_without_devwatch_bin())
     assert "devwatch." not in ok.stdout + ok.stderr
+
+
+def test_an_app_that_replaces_get_reloader_later_is_named(venv52, tmp_path, runservers):
+    """django-watchfiles' issue 146: listed in the wrong place, its reloader
+    silently lost to StatReloader. Here the loser is named, with the fix."""
+    project = make_project(venv52, tmp_path / "site")
+    late = project / "late"
+    late.mkdir()
+    (late / "__init__.py").write_text("")
+    (late / "apps.py").write_text(
+        "from django.apps import AppConfig\nfrom django.utils import autoreload\n\n\n"
+        "def my_get_reloader():\n    return autoreload.StatReloader()\n\n\n"
+        "class LateConfig(AppConfig):\n    name = 'late'\n\n    def ready(self):\n"
+        "        autoreload.get_reloader = my_get_reloader\n")
+    settings = project / "mysite" / "settings.py"
+    settings.write_text(settings.read_text().replace("'devwatch.django',\n", "'devwatch.django',\n    'late',\n"))
+    env = env_without_devwatch_bin()
+    p = check_run([venv52, "manage.py", "check"], cwd=project, env=env)
+    assert "(devwatch.W004) runserver will not reload through devwatch: django.utils.autoreload.get_reloader " \
+           "was replaced after devwatch.django's ready() by late.apps.my_get_reloader" in p.stderr + p.stdout
+    server = runservers(venv52, project, env)
+    server.wait_for_output("devwatch: WARNING: devwatch.django is installed but Django started StatReloader "
+                           "without asking it: django.utils.autoreload.get_reloader is late.apps.my_get_reloader")
