@@ -5,7 +5,7 @@ reloader; ``devwatch.django``'s ``AppConfig.ready()`` replaces that function
 with :func:`get_reloader` below. The reloader is a ``BaseReloader`` subclass:
 it watches exactly what ``StatReloader`` would (``watched_files()``: module
 files, files that failed to import, ``watch_dir`` globs, extra files),
-recomputed after every request and once a second, and hands each change to
+recomputed after every request and when sys.modules grows, and hands each change to
 Django's own ``notify_file_changed`` (template cache reset, translations,
 ``trigger_reload``).
 
@@ -14,11 +14,12 @@ old, fails its handshake, or reports a degraded watcher), the reason and the
 fix go to stderr and Django's own reloader is used, with a warning; with
 ``DEVWATCH_FALLBACK=strict`` runserver refuses to start instead.
 
-Django attributes relied on (the same from 3.2 to 6.1): ``BaseReloader``
+Django attributes relied on (the same in 3.2 and 5.2): ``BaseReloader``
 (``watched_files``, ``directory_globs``, ``extra_files``, ``tick``,
 ``notify_file_changed``, ``should_stop``, ``stop``,
 ``check_availability``), ``autoreload.get_reloader`` (looked up at call time
-by ``run_with_reloader``), ``autoreload.trigger_reload``, the
+by ``run_with_reloader``), ``autoreload.trigger_reload``, ``autoreload.StatReloader``,
+``autoreload._error_files`` (only its length, as a cheap sign of change), the
 ``"Watching for file changes with %s"`` record of the ``django.utils.autoreload``
 logger, and ``django.core.signals.request_finished``.
 """
@@ -134,6 +135,7 @@ class DevwatchReloader(autoreload.BaseReloader):
         self._module_files: Set[Path] = set()
         self._roots: List[Path] = []
         self._last_refresh = 0.0
+        self._last_fingerprint: Tuple[int, int, int, int] = (-1, -1, -1, -1)
         self.backend = "?"
         self.folders = 0
         self.client = self._connect()
@@ -227,9 +229,16 @@ class DevwatchReloader(autoreload.BaseReloader):
         dirs.update(self.directory_globs.keys())
         return covering_roots(d for d in dirs if d.is_dir())
 
+    def _fingerprint(self) -> Tuple[int, int, int, int]:
+        """Cheap signs that watched_files() may have changed (checked once a
+        second; recomputing it for thousands of modules is not free)."""
+        return (len(sys.modules), len(autoreload._error_files), len(self.extra_files),
+                sum(len(p) for p in self.directory_globs.values()) + len(self.directory_globs))
+
     def _refresh(self) -> None:
         """Recompute the watched modules; watch roots that are not covered yet."""
         self._last_refresh = time.monotonic()
+        self._last_fingerprint = self._fingerprint()
         self._module_files = set(self.watched_files(include_globs=False))
         wanted = self._wanted_roots()
         new = [r for r in wanted if not any(covered_by(r, have) for have in self._roots)]
@@ -283,7 +292,9 @@ class DevwatchReloader(autoreload.BaseReloader):
                 self._handle_changes(note)
             elif isinstance(note, ShowMessage) or (isinstance(note, LogMessage) and note.type <= 2):
                 _stderr(f"devwatch: {note.message}")
-            if self._request_processed.is_set() or time.monotonic() - self._last_refresh >= self.REFRESH_SECONDS:
+            if self._request_processed.is_set() or (
+                    time.monotonic() - self._last_refresh >= self.REFRESH_SECONDS
+                    and self._fingerprint() != self._last_fingerprint):
                 self._request_processed.clear()
                 self._refresh()
             yield
