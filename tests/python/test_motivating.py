@@ -5,8 +5,10 @@ StatReloader. devwatch names it, and never falls back without saying so."""
 from __future__ import annotations
 
 import json
+import sys
+import time
 
-from conftest import check_run, env_without_devwatch_bin, make_project, run
+from conftest import VIEWS, check_run, edit, env_without_devwatch_bin, make_project, run
 
 STARTUP = "Watching for file changes with DevwatchReloader (devwatch 0.1.0, inotify, "
 
@@ -106,3 +108,80 @@ def test_an_app_that_replaces_get_reloader_later_is_named(venv52, tmp_path, runs
     server = runservers(venv52, project, env)
     server.wait_for_output("devwatch: WARNING: devwatch.django is installed but Django started StatReloader "
                            "without asking it: django.utils.autoreload.get_reloader is late.apps.my_get_reloader")
+
+
+FAKE_DEGRADED = '''
+import json, sys
+def read():
+    length = None
+    while True:
+        line = sys.stdin.buffer.readline()
+        if not line:
+            sys.exit(0)
+        line = line.strip()
+        if not line:
+            break
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    return json.loads(sys.stdin.buffer.read(length))
+def send(msg_id, result):
+    body = json.dumps({"jsonrpc": "2.0", "id": msg_id, "result": result}).encode()
+    sys.stdout.buffer.write(b"Content-Length: %d\\r\\n\\r\\n" % len(body) + body)
+    sys.stdout.buffer.flush()
+WATCHER = {"backend": "poll", "reason": "inotify_init1 failed: EMFILE", "crawling": False,
+           "watchedDirectories": 5, "unwatched": [],
+           "problems": [{"kind": "fallback", "severity": "warning",
+                         "message": "inotify unavailable (too many instances): polling every 1000 ms",
+                         "fix": "sudo sysctl fs.inotify.max_user_instances=512"}]}
+while True:
+    m = read()
+    method, msg_id = m.get("method"), m.get("id")
+    if method == "initialize":
+        send(msg_id, {"serverInfo": {"name": "devwatch", "version": "0.1.0"},
+                      "capabilities": {"experimental": {"devwatch": {"version": 1, "files": {"subscribe": True}}}}})
+    elif method == "devwatch/files/subscribe":
+        send(msg_id, {"subscriptionId": "s1"})
+    elif method == "devwatch/status":
+        send(msg_id, {"watcher": WATCHER})
+    elif method == "shutdown":
+        send(msg_id, None)
+    elif method == "exit":
+        sys.exit(0)
+'''
+
+
+def test_a_degraded_watcher_is_explained_and_stat_polling_takes_over(venv52, tmp_path, runservers):
+    """devwatch that had to fall back to polling (simulated: a stand-in that
+    reports it as devwatch/status does): the reason and fix are printed,
+    StatReloader's loop takes over in place, and edits still reload."""
+    fake = tmp_path / "devwatch"
+    fake.write_text(f"#!{sys.executable}\n{FAKE_DEGRADED}")
+    fake.chmod(0o755)
+    project = make_project(venv52, tmp_path / "site")
+    env = env_without_devwatch_bin(DEVWATCH_BIN=str(fake))
+    server = runservers(venv52, project, env)
+    server.wait_for_body("", "v1")
+    server.wait_for_output("falling back to StatReloader")
+    out = server.output
+    assert ("devwatch: DevwatchReloader cannot run: devwatch's watcher is degraded: inotify unavailable "
+            "(too many instances): polling every 1000 ms") in out
+    assert "fix: sudo sysctl fs.inotify.max_user_instances=512" in out
+    # StatReloader takes its first snapshot some time after it starts, and an
+    # edit made before that is its baseline: repeat the edit until served.
+    deadline = time.monotonic() + 60
+    while True:
+        edit(project / "pages" / "views.py", VIEWS.format(marker="v2"))
+        try:
+            server.wait_for_body("", "v2", timeout=5)
+            break
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+
+    p = check_run([venv52, "manage.py", "check"], cwd=project, env=env)
+    assert "(devwatch.W003) runserver cannot reload through devwatch: devwatch's watcher is degraded" \
+        in p.stdout + p.stderr
+
+    strict = runservers(venv52, project, dict(env, DEVWATCH_FALLBACK="strict"))
+    assert strict.wait_for_exit() != 0
+    assert "refusing to start (DEVWATCH_FALLBACK=strict)" in strict.output
