@@ -15,6 +15,12 @@ say "end-to-end tests (pytest)"
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/e2e" \
   --junitxml="$out/e2e.xml" || status=1
 
+say "Python package (wheel from a clean copy, runserver on Django 5.2 and 3.2)"
+py_start=$SECONDS
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/python" \
+  --junitxml="$out/python.xml" || status=1
+say "Python package tests took $((SECONDS - py_start)) s"
+
 # Conformance (tests/conformance): a client nobody here wrote, pygls'
 # LanguageClient through pytest-lsp, in its own venv (scripts/setup.sh).
 # Issue 11's defects are strict xfails: the step passes while they fail.

@@ -8,7 +8,8 @@ time from the write to that first response is the sample. The floor is the
 cold start of `runserver --noreload` to its first HTTP 200.
 
 Tools: devwatch (`devwatch run -- python manage.py runserver --noreload`),
-Django's autoreloader with StatReloader and with WatchmanReloader,
+Django's autoreloader with DevwatchReloader (devwatch.django, from
+python/src), with StatReloader and with WatchmanReloader,
 django-watchfiles, nodemon, entr and `watchexec -r` restarting
 `runserver --noreload`. Peers are installed by setup.sh into
 ${DEVWATCH_CACHE:-~/.cache/devwatch-dev}/bench. Every wait is bounded; a tool
@@ -39,11 +40,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import benchlib  # noqa: E402
 
 EXAMPLE = benchlib.REPO / "examples" / "django-blog"
-ALL_TOOLS = ["floor", "devwatch", "django-stat", "django-watchman", "django-watchfiles",
+ALL_TOOLS = ["floor", "devwatch", "django-devwatch", "django-stat", "django-watchman", "django-watchfiles",
              "nodemon", "entr", "watchexec"]
 LABELS = {
     "floor": "floor: cold start of runserver --noreload",
     "devwatch": "devwatch run",
+    "django-devwatch": "Django autoreloader (DevwatchReloader, devwatch.django)",
     "django-stat": "Django autoreloader (StatReloader)",
     "django-watchman": "Django autoreloader (WatchmanReloader)",
     "django-watchfiles": "django-watchfiles",
@@ -150,6 +152,18 @@ def tool_command(name, args, cache, port):
         return ([binary, "run", "--timings", "--restart-on", "**/*.py", "--stop-signal", "SIGTERM",
                  "--port", str(port), "--"] + serve,
                 {}, None, None)
+    if name == "django-devwatch":
+        # runserver with its autoreloader, "devwatch.django" in INSTALLED_APPS;
+        # the package from python/src and the same binary as `devwatch run`.
+        binary, why = benchlib.find_devwatch(args.devwatch)
+        if not binary:
+            raise ToolFailed(why)
+        pythonpath = str(benchlib.REPO / "python" / "src")
+        if os.environ.get("PYTHONPATH"):
+            pythonpath += os.pathsep + os.environ["PYTHONPATH"]
+        return ([py, "manage.py", "runserver", "127.0.0.1:%d" % port],
+                {"DEVWATCH_BIN": binary, "PYTHONPATH": pythonpath, "DEVWATCH_FALLBACK": "strict",
+                 "WATCHMAN_SOCK": "/nonexistent/devwatch-bench.sock"}, None, r"DevwatchReloader \(devwatch")
     if name == "django-stat":
         # An unreachable socket makes Django fall back to StatReloader even
         # where pywatchman is importable.
@@ -240,6 +254,8 @@ def measure_tool(name, args, cache, base, port, env):
     settings_extra = ""
     if name == "django-watchfiles":
         settings_extra = '\nINSTALLED_APPS = INSTALLED_APPS + ["django_watchfiles"]\n'
+    if name == "django-devwatch":
+        settings_extra = '\nINSTALLED_APPS = INSTALLED_APPS + ["devwatch.django"]\n'
     copy = prepare_copy(base, name, settings_extra)
     views = os.path.join(copy, "blog", "views.py")
     env = dict(env, **extra_env)

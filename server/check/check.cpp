@@ -3,16 +3,22 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <optional>
 #include <sstream>
 
+#include "check/django_probe.h"
+#include "check/folders.h"
 #include "common/version.h"
+#include "config/django.h"
 #include "config/load.h"
 #include "watch/budget.h"
 #include "watch/mounts.h"
+#include "watch/watcher.h"
 
 namespace devwatch::check {
 namespace {
@@ -147,22 +153,79 @@ void check_mount(Report& report, const std::string& root) {
                               json{{"type", *remote}}});
 }
 
-void check_budget(Report& report) {
+// Test hook: DEVWATCH_CHECK_MAX_USER_WATCHES pretends fs.inotify.max_user_watches
+// is that value (the watcher's watch_limit_override, for `devwatch check`).
+std::size_t watch_limit(const watch::BudgetLimits& limits) {
+  if (const char* env = std::getenv("DEVWATCH_CHECK_MAX_USER_WATCHES"); env && *env) {
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(env, &end, 10);
+    if (end && *end == 0) return static_cast<std::size_t>(v);
+  }
+  return limits.max_user_watches;
+}
+
+// The folders this workspace needs (one inotify watch each) against the watches available.
+void check_budget(Report& report, const std::string& root, const config::WatchSettings* settings) {
   auto limits = watch::read_budget_limits();
+  const std::size_t limit = watch_limit(limits);
   std::size_t others = watch::count_foreign_inotify_watches();
   Item item{"watch budget", Status::Ok, {}, {}, json::object()};
-  item.data["limit"] = limits.max_user_watches;
+  item.data["limit"] = limit;
   item.data["usedByOthers"] = others;
-  std::size_t available = limits.max_user_watches > others ? limits.max_user_watches - others : 0;
+  std::size_t available = limit > others ? limit - others : 0;
   item.data["available"] = available;
-  item.detail = std::to_string(available) + " of " + std::to_string(limits.max_user_watches) +
-                " inotify watches available (one per watched folder; " + std::to_string(others) +
-                " used by other processes)";
-  if (available < 8192) {
+  const std::string availability = watch::format_count(available) + " of " + watch::format_count(limit) +
+                                   " inotify watches available (" + watch::format_count(others) +
+                                   " used by other processes)";
+  paths::IgnoreOptions ignore;
+  if (settings) {
+    ignore.respect_gitignore = settings->respect_gitignore;
+    ignore.excludes = settings->exclude;
+  }
+  auto counted = count_watched_folders(root, ignore);
+  if (!counted) {
     item.status = Status::Warn;
-    item.fix = watch::watch_limit_fix(limits.max_user_watches * 2);
+    item.detail = availability + "; the workspace's folders could not be counted: " + counted.error().message;
+    report.items.push_back(std::move(item));
+    return;
+  }
+  const std::size_t needed = counted->folders;
+  item.data["needed"] = needed;
+  json largest = json::array();
+  for (const auto& [rel, n] : counted->largest) largest.push_back(json{{"path", rel}, {"folders", n}});
+  item.data["largest"] = largest;
+  const bool poll_unwatched = settings && settings->poll_unwatched;
+  if (needed > available) {
+    // The watcher would leave folders unwatched: the same words as `devwatch watch`.
+    item.status = poll_unwatched ? Status::Warn : Status::Fail;
+    item.detail = watch::budget_message(needed, available, limit, others);
+    if (poll_unwatched) item.detail += "; watch.pollUnwatched polls them (slower to notice, costs CPU)";
+    item.fix = watch::watch_limit_fix(needed);
+    std::string names = describe_largest(*counted);
+    if (!names.empty()) item.fix += "; largest folders you could exclude (\"watch\": {\"exclude\": [...]}): " + names;
+    if (!poll_unwatched) item.fix += "; or set watch.pollUnwatched=true to poll the unwatched folders";
+  } else {
+    item.detail = "this workspace needs " + watch::format_count(needed) + (needed == 1 ? " folder" : " folders") +
+                  " watched; " + availability;
+    if (available < 8192) {
+      item.status = Status::Warn;
+      item.detail += " (a low limit: larger projects will not fit)";
+      item.fix = watch::watch_limit_fix(std::max(needed, limit) * 2);
+    }
   }
   report.items.push_back(std::move(item));
+}
+
+// A Django project (manage.py at the root): what Django itself would pick.
+void check_django(Report& report, const std::string& root) {
+  auto detected = config::detect_django(root, config::process_env());
+  if (!detected || detected->spec.command.empty()) return;
+  const std::string& interpreter = detected->spec.command.front();
+  std::string why;
+  for (const auto& line : detected->explanation)
+    if (line.rfind("interpreter:", 0) == 0) why = line;
+  for (auto& item : django_items(run_django_probe(interpreter, root), interpreter, why))
+    report.items.push_back(std::move(item));
 }
 
 void check_config(Report& report, const std::string& root) {
@@ -194,9 +257,11 @@ Report run_checks(const std::string& root) {
   Report report;
   report.items.push_back(Item{"workspace", Status::Info, root, {}, json{{"root", root}}});
   check_machine(report);
-  check_budget(report);
+  auto loaded = config::load_workspace_config(root, nullptr, config::process_env());
+  check_budget(report, root, loaded ? &loaded->config.watch : nullptr);
   check_mount(report, root);
   check_config(report, root);
+  check_django(report, root);
   return report;
 }
 

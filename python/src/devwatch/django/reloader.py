@@ -1,0 +1,390 @@
+"""``DevwatchReloader``: Django's autoreloader fed by one devwatch subscription.
+
+Django's ``runserver`` asks ``django.utils.autoreload.get_reloader()`` for a
+reloader; ``devwatch.django``'s ``AppConfig.ready()`` replaces that function
+with :func:`get_reloader` below. The reloader is a ``BaseReloader`` subclass:
+it watches exactly what ``StatReloader`` would (``watched_files()``: module
+files, files that failed to import, ``watch_dir`` globs, extra files),
+recomputed after every request and when sys.modules grows, and hands each change to
+Django's own ``notify_file_changed`` (template cache reset, translations,
+``trigger_reload``).
+
+Never silent: when devwatch cannot serve (the executable is missing, too
+old, fails its handshake, or reports a degraded watcher), the reason and the
+fix go to stderr and Django's own reloader is used, with a warning; with
+``DEVWATCH_FALLBACK=strict`` runserver refuses to start instead.
+
+Django attributes relied on (the same in 3.2 and 5.2): ``BaseReloader``
+(``watched_files``, ``directory_globs``, ``extra_files``, ``tick``,
+``notify_file_changed``, ``should_stop``, ``stop``,
+``check_availability``), ``autoreload.get_reloader`` (looked up at call time
+by ``run_with_reloader``), ``autoreload.trigger_reload``, ``autoreload.StatReloader``,
+``autoreload._error_files`` (only its length, as a cheap sign of change), the
+``"Watching for file changes with %s"`` record of the ``django.utils.autoreload``
+logger, and ``django.core.signals.request_finished``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
+
+from django.core.signals import request_finished
+from django.utils import autoreload
+
+from devwatch import __version__, find_devwatch_bin
+from devwatch.client import (
+    Client,
+    ClientError,
+    FilesDidChange,
+    LogMessage,
+    ShowMessage,
+    uri_to_path,
+)
+
+logger = logging.getLogger("django.utils.autoreload")
+
+# The oldest server this package speaks to (protocol 1 with file subscriptions).
+MIN_SERVER_VERSION = (0, 1, 0)
+FALLBACK_ENV = "DEVWATCH_FALLBACK"
+# Directory names devwatch never crawls below a root (docs/protocol.md,
+# "What is watched"): a watched file below one of them gets a root of its own.
+_BUILTIN_IGNORED_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache",
+                         ".pytest_cache"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why DevwatchReloader cannot serve (or serves degraded), and the fix."""
+
+    check_id: str  # devwatch.W001 ...
+    reason: str
+    fix: str
+
+
+class DevwatchUnavailable(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(problem.reason)
+        self.problem = problem
+
+
+# What the last get_reloader() in this process found (for the system check).
+last_problem: Optional[Problem] = None
+last_choice: Optional[str] = None  # "DevwatchReloader", or the fallback's class name
+
+
+def fallback_mode() -> str:
+    """``warn`` (default: Django's own reloader, with the reason) or ``strict``."""
+    value = os.environ.get(FALLBACK_ENV, "").strip().lower()
+    return "strict" if value == "strict" else "warn"
+
+
+def _version_tuple(text: str) -> Tuple[int, ...]:
+    parts = []
+    for piece in text.split("."):
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
+def _stderr(text: str) -> None:
+    sys.stderr.write(text.rstrip("\n") + "\n")
+    sys.stderr.flush()
+
+
+def covering_roots(dirs: Iterable[Path]) -> List[Path]:
+    """The fewest directories whose trees hold every one of ``dirs``.
+
+    A directory below one that devwatch ignores while crawling (``.venv``,
+    ``node_modules``, ...) keeps a root of its own, so it is still watched.
+    """
+    roots: List[Path] = []
+    for d in sorted(set(dirs), key=lambda p: (len(p.parts), str(p))):
+        if not any(covered_by(d, r) for r in roots):
+            roots.append(d)
+    return roots
+
+
+def covered_by(path: Path, root: Path) -> bool:
+    """Does devwatch, watching ``root``, see changes at ``path``?"""
+    try:
+        rel = path.relative_to(root)
+    except ValueError:
+        return False
+    return not any(part in _BUILTIN_IGNORED_DIRS for part in rel.parts)
+
+
+class DevwatchReloader(autoreload.BaseReloader):
+    """A Django reloader whose file events come from devwatch (inotify)."""
+
+    # How often watched_files() is recomputed without a request or an event
+    # (modules imported by a thread other than request handling, new globs).
+    REFRESH_SECONDS = 1.0
+
+    def __init__(self, client_factory: Optional[Callable[..., Client]] = None):
+        super().__init__()
+        self._client_factory = client_factory or Client
+        self._request_processed = threading.Event()
+        self._module_files: Set[Path] = set()
+        self._roots: List[Path] = []
+        self._last_refresh = 0.0
+        self._last_fingerprint: Tuple[int, int, int, int] = (-1, -1, -1, -1)
+        self.backend = "?"
+        self.folders = 0
+        self.client = self._connect()
+
+    # -- start-up: every way this can fail becomes a Problem --
+
+    def _connect(self) -> Client:
+        try:
+            binary = find_devwatch_bin()
+        except FileNotFoundError as exc:
+            raise DevwatchUnavailable(Problem(
+                "devwatch.W001", f"the devwatch executable was not found: {exc}",
+                "install it into this environment: pip install devwatch (or set DEVWATCH_BIN to a built binary)"))
+        self._module_files = set(self.watched_files(include_globs=False))
+        self._roots = self._wanted_roots()
+        try:
+            client = self._client_factory(
+                [str(r) for r in self._roots],
+                binary=binary,
+                client_name="devwatch.django",
+                # Watch only: start no dev server (this is one). Every
+                # module counts, even a git-ignored local_settings.py.
+                initialization_options={"autoStart": False, "autoRestart": False,
+                                        "settings": {"watch": {"respectGitignore": False}}},
+                on_notification=None,
+            )
+        except (ClientError, TimeoutError, OSError) as exc:
+            raise DevwatchUnavailable(Problem(
+                "devwatch.W002", f"devwatch ({binary}) failed its handshake: {exc}",
+                f"run '{binary} check' to see why; reinstall with: pip install --force-reinstall devwatch"))
+        try:
+            self._check_server(client, binary)
+            self._subscription = client.subscribe("**", kind=7)
+        except DevwatchUnavailable:
+            client.close()
+            raise
+        except (ClientError, TimeoutError) as exc:
+            client.close()
+            raise DevwatchUnavailable(Problem(
+                "devwatch.W002", f"devwatch ({binary}) failed its handshake: {exc}",
+                f"run '{binary} check' to see why"))
+        return client
+
+    def wait_until_watching(self) -> None:
+        """Wait for devwatch's crawl of the roots; DevwatchUnavailable when the
+        watcher is degraded. (Django's own start-up runs meanwhile.)"""
+        try:
+            watcher = self.client.wait_until_watching(timeout=120.0)
+        except (ClientError, TimeoutError) as exc:
+            raise DevwatchUnavailable(Problem(
+                "devwatch.W002", f"devwatch stopped answering while it crawled the project: {exc}",
+                f"run '{self.client.binary} check' to see why"))
+        self._check_watcher(watcher)
+
+    def _check_server(self, client: Client, binary: str) -> None:
+        version = client.version
+        files = (client.capabilities.get("experimental", {}).get("devwatch", {}) or {}).get("files") or {}
+        if _version_tuple(version) < MIN_SERVER_VERSION or not files.get("subscribe"):
+            client.close()
+            raise DevwatchUnavailable(Problem(
+                "devwatch.W002",
+                f"devwatch {version} ({binary}) is too old: devwatch.django {__version__} needs "
+                f"{'.'.join(map(str, MIN_SERVER_VERSION))} or later with file subscriptions",
+                "upgrade it: pip install --upgrade devwatch"))
+
+    def _check_watcher(self, watcher: Dict) -> None:
+        self.backend = str(watcher.get("backend", "?"))
+        self.folders = int(watcher.get("watchedDirectories", 0))
+        problems = watcher.get("problems") or []
+        degraded = [p for p in problems if p.get("kind") in ("budget", "fallback", "watch-failed")]
+        if self.backend != "inotify" and not degraded:
+            degraded = [{"message": f"devwatch watches with the {self.backend} backend "
+                                    f"({watcher.get('reason', 'no reason given')})",
+                         "fix": "see 'devwatch check'"}]
+        if watcher.get("unwatched") and not degraded:
+            degraded = [{"message": f"{len(watcher['unwatched'])} folders have no inotify watch",
+                         "fix": "see 'devwatch check'"}]
+        if degraded:
+            first = degraded[0]
+            raise DevwatchUnavailable(Problem(
+                "devwatch.W003", f"devwatch's watcher is degraded: {first.get('message', '')}",
+                first.get("fix") or "see 'devwatch check'"))
+        for p in problems:  # not degrading (a network mount, an unreadable folder): say it anyway
+            _stderr(f"devwatch: {p.get('message', '')}" + (f" (fix: {p['fix']})" if p.get("fix") else ""))
+
+    # -- what to watch --
+
+    def _wanted_roots(self) -> List[Path]:
+        dirs = {p.parent for p in self._module_files}
+        dirs.update(p.parent for p in self.extra_files)
+        dirs.update(self.directory_globs.keys())
+        return covering_roots(d for d in dirs if d.is_dir())
+
+    def _fingerprint(self) -> Tuple[int, int, int, int]:
+        """Cheap signs that watched_files() may have changed (checked once a
+        second; recomputing it for thousands of modules is not free)."""
+        return (len(sys.modules), len(autoreload._error_files), len(self.extra_files),
+                sum(len(p) for p in self.directory_globs.values()) + len(self.directory_globs))
+
+    def _refresh(self) -> None:
+        """Recompute the watched modules; watch roots that are not covered yet."""
+        self._last_refresh = time.monotonic()
+        self._last_fingerprint = self._fingerprint()
+        self._module_files = set(self.watched_files(include_globs=False))
+        wanted = self._wanted_roots()
+        new = [r for r in wanted if not any(covered_by(r, have) for have in self._roots)]
+        if new:
+            logger.debug("devwatch: watching new roots %s", new)
+            self._roots.extend(new)
+            self.client.add_roots([str(r) for r in new])
+
+    def _is_watched(self, path: Path) -> bool:
+        if path in self._module_files or path in self.extra_files:
+            return True
+        for directory, patterns in self.directory_globs.items():
+            if not _is_within(path, directory):
+                continue
+            if path.exists():
+                if any(path in set(directory.glob(pattern)) for pattern in patterns):
+                    return True
+            # A deleted file cannot be globbed: match its name against the
+            # pattern's last component.
+            elif any(fnmatch.fnmatch(path.name, pattern.rsplit("/", 1)[-1]) for pattern in patterns):
+                return True
+        return False
+
+    # -- the reloader loop --
+
+    def _on_request_finished(self, **kwargs: object) -> None:
+        self._request_processed.set()
+
+    def tick(self):  # noqa: D102 (BaseReloader's contract)
+        try:
+            self.wait_until_watching()
+        except DevwatchUnavailable as exc:
+            # Django is already serving: use StatReloader's loop in place.
+            report_unavailable(exc.problem, fallback_name="StatReloader")
+            self.client.close()
+            stat = autoreload.StatReloader()
+            stat.extra_files, stat.directory_globs = self.extra_files, self.directory_globs
+            stat.notify_file_changed = self.notify_file_changed  # type: ignore[method-assign]
+            yield from stat.tick()
+            return
+        logger.info("Watching for file changes with %s", self.describe())
+        request_finished.connect(self._on_request_finished)
+        self._refresh()
+        while True:
+            note = self.client.next_notification(timeout=self.REFRESH_SECONDS)
+            if note is None and self.client._closed.is_set():
+                _stderr("devwatch: the devwatch process exited: " + self.client._exit_description("")
+                        + "; restarting the dev server so it picks a reloader again")
+                autoreload.trigger_reload("devwatch")
+            if isinstance(note, FilesDidChange):
+                self._handle_changes(note)
+            elif isinstance(note, ShowMessage) or (isinstance(note, LogMessage) and note.type <= 2):
+                _stderr(f"devwatch: {note.message}")
+            if self._request_processed.is_set() or (
+                    time.monotonic() - self._last_refresh >= self.REFRESH_SECONDS
+                    and self._fingerprint() != self._last_fingerprint):
+                self._request_processed.clear()
+                self._refresh()
+            yield
+
+    def _handle_changes(self, note: FilesDidChange) -> None:
+        paths = []
+        for change in note.changes:
+            try:
+                paths.append(Path(uri_to_path(change.uri)))
+            except ValueError:
+                continue
+        if not paths:
+            return
+        if any(p not in self._module_files for p in paths):
+            # A module imported since the last refresh, or one that failed to
+            # import: recompute before deciding.
+            self._refresh()
+        for path in dict.fromkeys(paths):
+            if self._is_watched(path):
+                self.notify_file_changed(path)
+
+    def stop(self) -> None:
+        super().stop()
+        request_finished.disconnect(self._on_request_finished)
+        self.client.close()
+
+    @classmethod
+    def check_availability(cls) -> bool:
+        find_devwatch_bin()
+        return True
+
+    def describe(self) -> str:
+        return f"DevwatchReloader (devwatch {self.client.version}, {self.backend}, {self.folders} folders)"
+
+
+def _is_within(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+class _StartupLine(logging.Filter):
+    """Drops Django's bare "Watching for file changes with DevwatchReloader":
+    DevwatchReloader logs the same line, with devwatch's version, backend and
+    folder count, once devwatch's watches are in place."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.msg == "Watching for file changes with %s" and record.args
+                    and record.args[0] == "DevwatchReloader")
+
+
+startup_line = _StartupLine()
+django_get_reloader = autoreload.get_reloader
+
+
+def report_unavailable(problem: Problem, fallback_name: str) -> str:
+    """The reason and the fix on stderr; exits in strict mode."""
+    global last_problem, last_choice
+    last_problem = problem
+    _stderr(f"devwatch: DevwatchReloader cannot run: {problem.reason}\n"
+            f"devwatch:   fix: {problem.fix}")
+    if fallback_mode() == "strict":
+        _stderr(f"devwatch: refusing to start ({FALLBACK_ENV}=strict); unset it to fall back to "
+                "Django's own reloader instead")
+        sys.exit(1)
+    last_choice = fallback_name
+    _stderr(f"devwatch: WARNING: falling back to {fallback_name} "
+            f"(set {FALLBACK_ENV}=strict to refuse to start instead)")
+    return fallback_name
+
+
+def get_reloader() -> autoreload.BaseReloader:
+    """What ``django.utils.autoreload.get_reloader`` becomes: DevwatchReloader,
+    or, with the reason on stderr, Django's own choice (or an exit in strict mode)."""
+    global last_problem, last_choice
+    try:
+        reloader = DevwatchReloader()
+    except DevwatchUnavailable as exc:
+        fallback = django_get_reloader()
+        report_unavailable(exc.problem, type(fallback).__name__)
+        return fallback
+    last_problem = None
+    last_choice = "DevwatchReloader"
+    return reloader
+
+
+def install() -> None:
+    """Make Django's autoreloader use devwatch (called by the AppConfig)."""
+    if not any(f is startup_line for f in logger.filters):
+        logger.addFilter(startup_line)
+    autoreload.get_reloader = get_reloader
