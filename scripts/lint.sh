@@ -4,18 +4,21 @@
 # configure-only build in build-lint/. Findings are counted per check and
 # written to test-output/lint/; the script fails if any finding lies in the
 # folders given (default: every folder of server/).
-#   scripts/lint.sh [--tidy-only|--cppcheck-only] [FOLDER...]
+#   scripts/lint.sh [--tidy-only|--cppcheck-only] [--exclude=GLOB]... [FOLDER...]
 #   e.g. scripts/lint.sh server/rpc server/paths
+#        scripts/lint.sh --exclude='server/common/clock*' server/common
 #   DEVWATCH_JOBS  parallel clang-tidy processes (default: nproc)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 run_tidy=1
 run_cppcheck=1
 folders=()
+excludes=()
 for arg in "$@"; do
   case "$arg" in
     --tidy-only) run_cppcheck=0 ;;
     --cppcheck-only) run_tidy=0 ;;
+    --exclude=*) excludes+=("${arg#--exclude=}") ;;
     -*) die "unknown option $arg" ;;
     *) folders+=("${arg%/}") ;;
   esac
@@ -33,13 +36,18 @@ command -v cppcheck >/dev/null || die "cppcheck is missing (scripts/setup.sh ins
 cmake -S "$ROOT" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 
 # The translation units under the folders, from the compile database.
-mapfile -t files < <(python3 - "$build/compile_commands.json" "$ROOT" "${folders[@]}" <<'PY'
-import json, os, sys
+mapfile -t files < <(EXCLUDES="$(printf '%s\n' "${excludes[@]}")" \
+  python3 - "$build/compile_commands.json" "$ROOT" "${folders[@]}" <<'PY'
+import fnmatch, json, os, sys
 db, root, folders = sys.argv[1], sys.argv[2], sys.argv[3:]
 prefixes = [os.path.join(root, f) + "/" for f in folders]
+excludes = [e for e in os.environ["EXCLUDES"].split("\n") if e]
 seen = set()
 for entry in json.load(open(db)):
     path = os.path.normpath(os.path.join(entry["directory"], entry["file"]))
+    rel = os.path.relpath(path, root)
+    if any(fnmatch.fnmatch(rel, e) for e in excludes):
+        continue
     if any(path.startswith(p) for p in prefixes) and path not in seen:
         seen.add(path)
         print(path)
@@ -52,7 +60,14 @@ PY
 in_folders() {
   local re
   re="$(printf '%s\n' "${folders[@]}" | sed "s|^|^$ROOT/|; s|\$|/|" | paste -sd'|')"
-  grep -E "($re)" | sed "s|^$ROOT/||" | sort -u
+  grep -E "($re)" | sed "s|^$ROOT/||" | sort -u | while IFS= read -r line; do
+    local skip=0 e
+    for e in "${excludes[@]}"; do
+      # shellcheck disable=SC2053  # $e is a glob on purpose
+      [[ "${line%%:*}" == $e ]] && skip=1
+    done
+    [ $skip = 1 ] || printf '%s\n' "$line"
+  done
 }
 
 status=0
