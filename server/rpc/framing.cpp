@@ -143,10 +143,14 @@ void FrameReader::feed(std::string_view bytes, std::vector<FrameEvent>& out) {
         auto nl = bytes.find('\n');
         auto piece = bytes.substr(0, nl);
         if (line_.size() + piece.size() > limits_.max_header_line) {
+          // Quote only bytes every split of the stream has seen by now (the
+          // first min(limit, 60)), so the report does not depend on how the
+          // bytes arrived.
+          std::string head = line_ + std::string(piece.substr(0, 60));
+          head.resize(std::min({head.size(), limits_.max_header_line, std::size_t{60}}));
           report(out, FrameErrorKind::HeaderTooLong,
                  "header line longer than " + std::to_string(limits_.max_header_line) +
-                     " bytes (starts with '" + printable(line_ + std::string(piece.substr(0, 60))) +
-                     "'); skipping to the next line");
+                     " bytes (starts with '" + printable(head) + "...'); skipping to the next line");
           block_bad_ = true;
           block_started_ = true;
           line_.clear();

@@ -78,7 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     methods.request("shutdown", [&](const json&, Reply r) {
       FUZZ_CHECK(initialized);
       endpoint.lifecycle().on_shutdown();
-      r(nullptr);
+      r(json(nullptr));
     });
     methods.request("echo", [&](const json& p, Reply r) {
       FUZZ_CHECK(initialized);
@@ -93,7 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     });
     methods.request("ask", [&](const json& p, Reply r) {
       endpoint.request("client/ask", p, [](Result<json>) {});
-      r(nullptr);
+      r(json(nullptr));
     });
     methods.notification("release", [&](const json&) {
       for (auto& r : parked) r(json("released"));
