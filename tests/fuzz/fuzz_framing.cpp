@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Split sizes come from the front so the stream itself stays readable text.
   std::vector<std::size_t> splits;
   std::size_t n_splits = in.ConsumeIntegralInRange<std::size_t>(0, 16);
-  for (std::size_t i = 0; i < n_splits; ++i) splits.push_back(in.ConsumeIntegralInRange<std::size_t>(0, 64));
+  for (std::size_t i = 0; i < n_splits; ++i) splits.push_back(in.ConsumeIntegralInRange<std::size_t>(1, 64));
   const std::string stream = in.ConsumeRemainingBytesAsString();
 
   FrameReader whole(limits);
