@@ -6,7 +6,7 @@
 # input that did it is kept as test-output/fuzz/<target>/crash-* (or leak-*,
 # timeout-*, oom-*). A finding becomes a unit test plus a corpus file
 # (docs/robustness.md, "When a fuzzer finds something").
-#   scripts/fuzz.sh [SECONDS] [TARGET...]   e.g. scripts/fuzz.sh 30 glob uri
+#   scripts/fuzz.sh [--no-build] [SECONDS] [TARGET...]   e.g. scripts/fuzz.sh 30 glob uri
 #   DEVWATCH_FUZZ_BUILD_DIR  build directory (default build-fuzz/)
 #   DEVWATCH_JOBS            build jobs (default: nproc)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -14,6 +14,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # all a symbolized stack needs (cheaper to build than full -g), and without
 # NDEBUG assert() stays on.
 
+build_first=1
+if [ "${1:-}" = --no-build ]; then build_first=0; shift; fi  # run what build-fuzz/ holds
 seconds="${1:-60}"
 shift || true
 targets=("$@")
@@ -24,13 +26,15 @@ out="$ROOT/test-output/fuzz"
 seeds="$ROOT/tests/fuzz/corpus"
 mkdir -p "$out"
 
-command -v clang++ >/dev/null || die "clang++ is missing (scripts/setup.sh installs clang)"
-say "configuring $build (clang, -fsanitize=fuzzer,address,undefined)"
-cmake -S "$ROOT" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
-  -DCMAKE_CXX_COMPILER=clang++ -DDEVWATCH_FUZZ=ON >/dev/null
-say "building the fuzz targets"
-cmake --build "$build" --target devwatch_fuzz -j"$jobs"
+if [ $build_first = 1 ]; then
+  command -v clang++ >/dev/null || die "clang++ is missing (scripts/setup.sh installs clang)"
+  say "configuring $build (clang, -fsanitize=fuzzer,address,undefined)"
+  cmake -S "$ROOT" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+    -DCMAKE_CXX_COMPILER=clang++ -DDEVWATCH_FUZZ=ON >/dev/null
+  say "building the fuzz targets"
+  cmake --build "$build" --target devwatch_fuzz -j"$jobs"
+fi
 
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
