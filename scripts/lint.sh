@@ -59,8 +59,8 @@ PY
 # these files are those modules' business) and makes paths relative.
 in_folders() {
   local re
-  re="$(printf '%s\n' "${folders[@]}" | sed "s|^|^$ROOT/|; s|\$|/|" | paste -sd'|')"
-  grep -E "($re)" | sed "s|^$ROOT/||" | sort -u | while IFS= read -r line; do
+  re="$(printf '%s\n' "${folders[@]}" | sed "s|^|^|; s|\$|/|" | paste -sd'|')"
+  sed "s|^$ROOT/||" | grep -E "($re)" | sort -u | while IFS= read -r line; do
     local skip=0 e
     for e in "${excludes[@]}"; do
       # shellcheck disable=SC2053  # $e is a glob on purpose
@@ -75,7 +75,7 @@ if [ $run_tidy = 1 ]; then
   say "clang-tidy on ${#files[@]} files in ${folders[*]}"
   printf '%s\n' "${files[@]}" |
     xargs -P "$jobs" -n 4 clang-tidy -p "$build" --quiet 2>/dev/null |
-    grep -E '^/.*:[0-9]+:[0-9]+: (warning|error):' | in_folders > "$out/clang-tidy.txt" || true
+    grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' | in_folders > "$out/clang-tidy.txt" || true
   n="$(wc -l < "$out/clang-tidy.txt")"
   sed -E 's/.*\[([^]]+)\]$/\1/' "$out/clang-tidy.txt" | sort | uniq -c | sort -rn > "$out/clang-tidy-counts.txt"
   say "clang-tidy: $n findings"
@@ -86,12 +86,13 @@ fi
 if [ $run_cppcheck = 1 ]; then
   say "cppcheck on ${#files[@]} files in ${folders[*]}"
   filters=()
-  for f in "${files[@]}"; do filters+=("--file-filter=$f"); done
-  cppcheck --project="$build/compile_commands.json" "${filters[@]}" -j "$jobs" -q \
+  # cppcheck matches filters against paths relative to the working directory.
+  for f in "${files[@]}"; do filters+=("--file-filter=*${f#"$ROOT"/}"); done
+  (cd "$ROOT" && cppcheck --project="$build/compile_commands.json" "${filters[@]}" -j "$jobs" -q \
     --std=c++20 --enable=warning,style,performance,portability --inline-suppr \
     --suppressions-list="$ROOT/scripts/cppcheck-suppressions.txt" \
-    --template='{file}:{line}:{column}: {severity}: {message} [{id}]' 2> "$out/cppcheck-raw.txt" >/dev/null || true
-  grep -E '^/.*:[0-9]+:[0-9]+: ' "$out/cppcheck-raw.txt" | in_folders > "$out/cppcheck.txt" || true
+    --template='{file}:{line}:{column}: {severity}: {message} [{id}]' 2> "$out/cppcheck-raw.txt" >/dev/null) || true
+  grep -E '^[^ ]+:[0-9]+:[0-9]+: ' "$out/cppcheck-raw.txt" | in_folders > "$out/cppcheck.txt" || true
   n="$(wc -l < "$out/cppcheck.txt")"
   sed -E 's/.*\[([^]]+)\]$/\1/' "$out/cppcheck.txt" | sort | uniq -c | sort -rn > "$out/cppcheck-counts.txt"
   say "cppcheck: $n findings"

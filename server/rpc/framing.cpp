@@ -73,8 +73,8 @@ std::optional<std::string> sniff_id(std::string_view prefix) {
       if (text.find('\\') != std::string_view::npos) return std::nullopt;
       return std::string(text);
     }
-    std::size_t end = i;
-    if (end < prefix.size() && prefix[end] == '-') ++end;
+    std::size_t end = i;  // i < prefix.size(), checked above
+    if (prefix[end] == '-') ++end;
     while (end < prefix.size() && std::isdigit(static_cast<unsigned char>(prefix[end]))) ++end;
     if (end == i || end - i > 19) return std::nullopt;
     if (end < prefix.size() && (prefix[end] == '.' || prefix[end] == 'e' || prefix[end] == 'E')) {
