@@ -277,7 +277,7 @@ void FrameReader::end_of_headers(std::vector<FrameEvent>& out) {
   }
   remaining_ = *length;
   body_.clear();
-  body_.reserve(std::min<std::size_t>(*length, 64 * 1024));
+  body_.reserve(std::min<std::size_t>(*length, std::size_t{64} * 1024));
   if (remaining_ == 0) {
     FrameEvent event;  // an empty body: the JSON layer reports the parse error
     out.push_back(std::move(event));

@@ -68,7 +68,7 @@ void StdioTransport::write_more() {
   if (write_in_flight_ || queue_.empty() || write_failed_) return;
   // Coalesce queued frames into one write: fewer syscalls under load.
   writing_.clear();
-  while (!queue_.empty() && writing_.size() < 1024 * 1024) {
+  while (!queue_.empty() && writing_.size() < std::size_t{1024} * 1024) {
     writing_ += queue_.front();
     queue_.pop_front();
   }
