@@ -8,6 +8,9 @@ apt_install build-essential g++ cmake ninja-build pkg-config \
   nlohmann-json3-dev libasio-dev libspdlog-dev catch2 \
   python3 python3-venv python3-pip python3-dev python3-django inotify-tools curl neovim watchman \
   emacs-nox elpa-eglot  # emacs: the eglot client suite (tests/emacs)
+# Robustness runs (docs/robustness.md): clang with libFuzzer and the sanitizer
+# runtimes, clang-tidy and cppcheck for scripts/lint.sh.
+apt_install clang clang-tidy libclang-rt-14-dev cppcheck
 
 mkdir -p "$CACHE"
 # The test venv: pytest and the current Django from PyPI. Reinstalled only

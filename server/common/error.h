@@ -48,7 +48,9 @@ inline Error make_error(ErrorCode code, std::string message) {
 template <class T>
 class Result {
  public:
+  // cppcheck-suppress noExplicitConstructor
   Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  // cppcheck-suppress noExplicitConstructor
   Result(Error error) : v_(std::move(error)) {}  // NOLINT
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -71,6 +73,7 @@ template <>
 class Result<void> {
  public:
   Result() = default;
+  // cppcheck-suppress noExplicitConstructor
   Result(Error error) : err_(std::move(error)), ok_(false) {}  // NOLINT
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }

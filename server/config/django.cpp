@@ -40,9 +40,9 @@ Interpreter find_interpreter(const fs::path& root, const EnvLookup& env) {
     }
     std::error_code ec;
     if (fs::exists(candidate.parent_path().parent_path(), ec)) {
-      missing.push_back(std::string(rel) + " (directory exists, interpreter missing or not executable)");
+      missing.emplace_back(std::string(rel) + " (directory exists, interpreter missing or not executable)");
     } else {
-      missing.push_back(rel);
+      missing.emplace_back(rel);
     }
   }
   if (auto venv = env ? env("VIRTUAL_ENV") : std::nullopt; venv && !venv->empty()) {
@@ -51,9 +51,9 @@ Interpreter find_interpreter(const fs::path& root, const EnvLookup& env) {
       return {candidate.string(), "$VIRTUAL_ENV/bin/python = " + candidate.string() + " (found; not found: " +
                                       join(missing, ", ") + ")"};
     }
-    missing.push_back("$VIRTUAL_ENV/bin/python (" + candidate.string() + " missing or not executable)");
+    missing.emplace_back("$VIRTUAL_ENV/bin/python (" + candidate.string() + " missing or not executable)");
   } else {
-    missing.push_back("$VIRTUAL_ENV (not set)");
+    missing.emplace_back("$VIRTUAL_ENV (not set)");
   }
   return {"python3", "python3 from PATH (not found: " + join(missing, ", ") + ")"};
 }
@@ -82,34 +82,34 @@ std::optional<DetectedServer> detect_django(const std::string& root_dir, const E
   spec.name = "django";
   spec.root = root_str;
   spec.cwd = root_str;
-  why.push_back("project: manage.py found in " + root_str + " (no devwatch.json servers configured)");
+  why.emplace_back("project: manage.py found in " + root_str + " (no devwatch.json servers configured)");
 
   Interpreter python = find_interpreter(root, env);
-  why.push_back("interpreter: " + python.why);
+  why.emplace_back("interpreter: " + python.why);
 
   std::string address = options.host + ":" + std::to_string(options.port);
   spec.command = {python.program, "manage.py", "runserver", "--noreload", address};
-  why.push_back("command: " + join(spec.command, " ") +
+  why.emplace_back("command: " + join(spec.command, " ") +
                 " (--noreload: devwatch restarts the server itself; Django's reloader would watch the "
                 "same files a second time)");
 
   // Piped stdout is block-buffered in Python: without this, "Starting
   // development server" and print() output would arrive late or at exit.
   spec.env["PYTHONUNBUFFERED"] = "1";
-  why.push_back("env: PYTHONUNBUFFERED=1 (output reaches devwatch line by line, not in 8 KiB blocks)");
+  why.emplace_back("env: PYTHONUNBUFFERED=1 (output reaches devwatch line by line, not in 8 KiB blocks)");
 
   spec.ready.port = options.port;
   spec.ready.host = options.host;
-  why.push_back("ready: when " + address + " accepts a TCP connection");
+  why.emplace_back("ready: when " + address + " accepts a TCP connection");
 
   spec.restart_on = {"**/*.py", "**/templates/**", "**/locale/**/*.mo"};
-  why.push_back(
+  why.emplace_back(
       "restartOn: **/*.py (code is imported once per process); **/templates/** (Django >= 4.1 uses the "
       "cached template loader even with DEBUG=True, and only its autoreloader clears that cache, which "
       "--noreload turns off); **/locale/**/*.mo (compiled translations are loaded once per process)");
 
   spec.ignore = {"**/static/**", "**/media/**", ".venv/**", "venv/**", "**/node_modules/**", "**/__pycache__/**"};
-  why.push_back(
+  why.emplace_back(
       "ignore: **/static/**, **/media/** (served from disk on every request, a restart would only cost "
       "time); .venv/**, venv/**, **/node_modules/** (installed packages); **/__pycache__/** (bytecode "
       "Python writes itself)");
@@ -117,7 +117,7 @@ std::optional<DetectedServer> detect_django(const std::string& root_dir, const E
   // runserver --noreload has nothing to flush: SIGTERM's default action ends
   // it at once, where SIGINT runs Python's KeyboardInterrupt teardown first.
   spec.stop_signal = SIGTERM;
-  why.push_back("stop: SIGTERM, then SIGKILL after 5000 ms (runserver has nothing to flush; SIGTERM ends it in "
+  why.emplace_back("stop: SIGTERM, then SIGKILL after 5000 ms (runserver has nothing to flush; SIGTERM ends it in "
                 "about 6 ms where SIGINT's KeyboardInterrupt teardown takes 120-200 ms, on every restart)");
   return out;
 }

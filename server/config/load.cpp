@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 // A config file this large is a mistake (or not a config file).
-constexpr std::uintmax_t kMaxConfigBytes = 1024 * 1024;
+constexpr std::uintmax_t kMaxConfigBytes = std::uintmax_t{1024} * 1024;
 
 bool has_settings(const json& j) { return j.is_object() && !j.empty(); }
 

@@ -264,6 +264,7 @@ std::vector<Diagnostic> parse_python_crash(const std::vector<std::string>& lines
   CrashParser parser(CrashParserOptions{workspace_root, {}, read_source_line});
   std::vector<Diagnostic> out;
   auto take = [&out](std::vector<CrashReport> reports) {
+    // cppcheck-suppress constVariable  // moved from, so not const
     for (auto& r : reports) {
       if (r.diagnostic) out.push_back(std::move(*r.diagnostic));
     }

@@ -82,7 +82,7 @@ class CrashParser {
   void reset();
   std::vector<CrashReport> emit();
   bool strip_prefix(std::string_view& line) const;
-  void process(std::string_view line, std::vector<CrashReport>& out);
+  void process(std::string_view raw, std::vector<CrashReport>& out);
 
   CrashParserOptions options_;
   State state_ = State::Idle;

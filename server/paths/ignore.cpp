@@ -226,7 +226,10 @@ std::vector<std::string> IgnoreRules::gitignore_problems() const {
   std::vector<std::string> out;
   for (const auto& [dir, file] : gitignores_) {
     for (const std::string& problem : file.problems()) {
-      out.push_back((dir.empty() ? std::string() : dir + "/") + ".gitignore " + problem);
+      std::string line = dir.empty() ? std::string() : dir + "/";
+      line += ".gitignore ";
+      line += problem;
+      out.push_back(std::move(line));
     }
   }
   std::sort(out.begin(), out.end());  // the map's order is arbitrary

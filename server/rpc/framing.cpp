@@ -73,8 +73,8 @@ std::optional<std::string> sniff_id(std::string_view prefix) {
       if (text.find('\\') != std::string_view::npos) return std::nullopt;
       return std::string(text);
     }
-    std::size_t end = i;
-    if (end < prefix.size() && prefix[end] == '-') ++end;
+    std::size_t end = i;  // i < prefix.size(), checked above
+    if (prefix[end] == '-') ++end;
     while (end < prefix.size() && std::isdigit(static_cast<unsigned char>(prefix[end]))) ++end;
     if (end == i || end - i > 19) return std::nullopt;
     if (end < prefix.size() && (prefix[end] == '.' || prefix[end] == 'e' || prefix[end] == 'E')) {
@@ -143,10 +143,14 @@ void FrameReader::feed(std::string_view bytes, std::vector<FrameEvent>& out) {
         auto nl = bytes.find('\n');
         auto piece = bytes.substr(0, nl);
         if (line_.size() + piece.size() > limits_.max_header_line) {
+          // Quote only bytes every split of the stream has seen by now (the
+          // first min(limit, 60)), so the report does not depend on how the
+          // bytes arrived.
+          std::string head = line_ + std::string(piece.substr(0, 60));
+          head.resize(std::min({head.size(), limits_.max_header_line, std::size_t{60}}));
           report(out, FrameErrorKind::HeaderTooLong,
                  "header line longer than " + std::to_string(limits_.max_header_line) +
-                     " bytes (starts with '" + printable(line_ + std::string(piece.substr(0, 60))) +
-                     "'); skipping to the next line");
+                     " bytes (starts with '" + printable(head) + "...'); skipping to the next line");
           block_bad_ = true;
           block_started_ = true;
           line_.clear();
@@ -273,7 +277,7 @@ void FrameReader::end_of_headers(std::vector<FrameEvent>& out) {
   }
   remaining_ = *length;
   body_.clear();
-  body_.reserve(std::min<std::size_t>(*length, 64 * 1024));
+  body_.reserve(std::min<std::size_t>(*length, std::size_t{64} * 1024));
   if (remaining_ == 0) {
     FrameEvent event;  // an empty body: the JSON layer reports the parse error
     out.push_back(std::move(event));

@@ -17,8 +17,8 @@
 namespace devwatch::rpc {
 
 struct FrameLimits {
-  std::size_t max_content_length = 64u * 1024u * 1024u;  // 64 MiB
-  std::size_t max_header_line = 8u * 1024u;              // 8 KiB
+  std::size_t max_content_length = std::size_t{64} * 1024 * 1024;  // 64 MiB
+  std::size_t max_header_line = std::size_t{8} * 1024;              // 8 KiB
 };
 
 enum class FrameErrorKind {

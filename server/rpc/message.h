@@ -34,7 +34,9 @@ struct DecodeFailure {
 // answers parse errors and invalid requests, even without an id (id null).
 class Decoded {
  public:
-  Decoded(Message m) : message_(std::move(m)), ok_(true) {}       // NOLINT
+  // cppcheck-suppress noExplicitConstructor
+  Decoded(Message m) : message_(std::move(m)), ok_(true) {}       // NOLINT: implicit by design
+  // cppcheck-suppress noExplicitConstructor
   Decoded(DecodeFailure f) : failure_(std::move(f)), ok_(false) {}  // NOLINT
   bool ok() const { return ok_; }
   const Message& message() const { return message_; }

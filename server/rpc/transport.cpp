@@ -47,6 +47,8 @@ void StdioTransport::read_more() {
     std::vector<FrameEvent> frames;
     reader_.feed(std::string_view(buffer_.data(), n), frames);
     for (auto& frame_event : frames) {
+      // on_frame may call stop_reading(); cppcheck cannot see through the callback.
+      // cppcheck-suppress knownConditionTrueFalse
       if (!reading_) break;
       events_.on_frame(std::move(frame_event));
     }
@@ -66,7 +68,7 @@ void StdioTransport::write_more() {
   if (write_in_flight_ || queue_.empty() || write_failed_) return;
   // Coalesce queued frames into one write: fewer syscalls under load.
   writing_.clear();
-  while (!queue_.empty() && writing_.size() < 1024 * 1024) {
+  while (!queue_.empty() && writing_.size() < std::size_t{1024} * 1024) {
     writing_ += queue_.front();
     queue_.pop_front();
   }
@@ -96,7 +98,7 @@ void StdioTransport::when_drained(std::function<void()> callback) {
 void StdioTransport::notify_drained() {
   auto callbacks = std::move(drained_);
   drained_.clear();
-  for (auto& callback : callbacks) callback();
+  for (const auto& callback : callbacks) callback();
 }
 
 }  // namespace devwatch::rpc

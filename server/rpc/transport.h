@@ -57,7 +57,7 @@ class StdioTransport final : public Sink {
   asio::posix::stream_descriptor out_;
   FrameReader reader_;
   TransportEvents events_;
-  std::array<char, 64 * 1024> buffer_{};
+  std::array<char, std::size_t{64} * 1024> buffer_{};
   std::deque<std::string> queue_;
   std::string writing_;  // the buffer of the write in flight
   std::size_t pending_ = 0;

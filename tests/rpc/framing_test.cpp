@@ -185,3 +185,29 @@ TEST_CASE("EOF in the middle of a body is described") {
   REQUIRE(reader.mid_message());
   REQUIRE(reader.describe_partial().find("4 of 10") != std::string::npos);
 }
+
+// Found by tests/fuzz/fuzz_framing.cpp (corpus: framing/regress_header_too_long_split):
+// the quoted start of an over-long header line ended in "..." or not
+// depending on how the bytes were split, so one stream gave two messages.
+TEST_CASE("an over-long header line is reported the same however the bytes are split") {
+  for (std::size_t limit : {std::size_t{20}, std::size_t{100}, std::size_t{8192}}) {
+    FrameLimits limits;
+    limits.max_header_line = limit;
+    // The blank line ends the bad header block, so the next message is read.
+    const std::string stream = std::string(limit + 200, 'x') + "\r\n\r\n" + framed("{}");
+    FrameReader whole_reader(limits);
+    const auto whole = feed_all(whole_reader, stream);
+    for (std::size_t piece : {std::size_t{1}, std::size_t{7}, std::size_t{64}}) {
+      FrameReader reader(limits);
+      const auto split = feed_all(reader, stream, piece);
+      REQUIRE(split.size() == whole.size());
+      for (std::size_t i = 0; i < whole.size(); ++i) {
+        CHECK(split[i].is_error == whole[i].is_error);
+        CHECK(split[i].detail == whole[i].detail);
+        CHECK(split[i].body == whole[i].body);
+      }
+    }
+    REQUIRE(errors(whole) == std::vector<FrameErrorKind>{FrameErrorKind::HeaderTooLong});
+    REQUIRE(bodies(whole) == std::vector<std::string>{"{}"});
+  }
+}
