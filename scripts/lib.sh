@@ -8,6 +8,12 @@ CACHE="${DEVWATCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/devwatch-dev}"
 BUILD="${DEVWATCH_BUILD_DIR:-$ROOT/build}"
 VENV="$CACHE/venv"
 export DEVWATCH_BIN="$BUILD/server/devwatch"
+# Every build (the main one, the sanitized/fuzz one, the wheel's) goes
+# through ccache when it is there, so a re-run recompiles only what changed.
+if command -v ccache >/dev/null 2>&1; then
+  export CMAKE_CXX_COMPILER_LAUNCHER="${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}"
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
+fi
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

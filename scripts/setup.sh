@@ -4,7 +4,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # watchman: tests/python reproduce pywatchman 1.4.1's failure against a real server.
-apt_install build-essential g++ cmake ninja-build pkg-config \
+apt_install build-essential g++ cmake ninja-build pkg-config ccache \
   nlohmann-json3-dev libasio-dev libspdlog-dev catch2 \
   python3 python3-venv python3-pip python3-dev python3-django inotify-tools curl neovim watchman \
   emacs-nox elpa-eglot  # emacs: the eglot client suite (tests/emacs)

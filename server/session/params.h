@@ -19,6 +19,8 @@ class ParamReader {
  public:
   // `params` may be null (absent); `where` prefixes error messages.
   explicit ParamReader(const json& params, std::string where = "params");
+  // The reader keeps a reference: a temporary would dangle (ASan found one in a test).
+  explicit ParamReader(json&& params, std::string where = "params") = delete;
 
   std::optional<std::string> string(std::string_view field, bool required);
   std::optional<std::int64_t> integer(std::string_view field, bool required,

@@ -31,13 +31,15 @@ TEST_CASE("field errors name the field and the types") {
     REQUIRE(r.error().message == "params.missing: required string is missing");
   }
   {
-    ParamReader r(json::array());
+    const json array = json::array();
+    ParamReader r(array);
     REQUIRE_FALSE(r.ok());
   }
 }
 
 TEST_CASE("null counts as absent for optional fields") {
-  ParamReader r(json{{"x", nullptr}});
+  const json params{{"x", nullptr}};
+  ParamReader r(params);
   REQUIRE_FALSE(r.string("x", false).has_value());
   REQUIRE(r.ok());
 }
