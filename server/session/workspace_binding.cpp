@@ -21,11 +21,53 @@ void WorkspaceBinding::begin_progress(const workspace::Folder& folder) {
     auto roots = workspace_->roots();
     if (std::find(roots.begin(), roots.end(), folder.path) != roots.end()) return;
   }
-  // Created before the crawl starts so that `begin` can follow at once.
+  // LSP: no $/progress on a token before the client accepted it, and none at
+  // all on one it refused; so `begin` waits for the answer.
   std::string token = "devwatch/crawl/" + std::to_string(next_token_++);
-  progress_tokens_[folder.path] = token;
-  client_.create_progress(token);
-  client_.notify(Progress{token, "begin", "devwatch: watching " + folder.name, std::nullopt, 0u, false});
+  CrawlToken crawl;
+  crawl.token = token;
+  crawl.folder_name = folder.name;
+  crawls_[folder.path] = std::move(crawl);
+  client_.create_progress(token, [this, root = folder.path, token](bool accepted) {
+    progress_answered(root, token, accepted);
+  });
+}
+
+void WorkspaceBinding::progress_answered(const std::string& root, const std::string& token, bool accepted) {
+  auto it = crawls_.find(root);
+  if (it == crawls_.end() || it->second.token != token) return;
+  CrawlToken& crawl = it->second;
+  crawl.answer = accepted ? CrawlToken::Answer::Accepted : CrawlToken::Answer::Refused;
+  if (accepted) {
+    client_.notify(Progress{token, "begin", "devwatch: watching " + crawl.folder_name, std::nullopt, 0u, false});
+    if (!crawl.done && crawl.report) client_.notify(*crawl.report);
+    crawl.report.reset();
+  }
+  if (crawl.done) {
+    send_end(crawl, *crawl.done, crawl.failed);
+    crawls_.erase(it);
+  }
+}
+
+void WorkspaceBinding::end_progress(const std::string& root, const std::string& summary, bool failed) {
+  auto it = crawls_.find(root);
+  if (it == crawls_.end()) return;
+  if (it->second.answer == CrawlToken::Answer::Pending) {
+    it->second.done = summary;
+    it->second.failed = failed;
+    return;
+  }
+  send_end(it->second, summary, failed);
+  crawls_.erase(it);
+}
+
+void WorkspaceBinding::send_end(const CrawlToken& crawl, const std::string& summary, bool failed) {
+  if (crawl.answer == CrawlToken::Answer::Accepted) {
+    client_.notify(Progress{crawl.token, "end", std::nullopt, summary, std::nullopt, std::nullopt});
+  } else if (!failed) {
+    // Refused: the crawl is one log line instead (a failure was told already).
+    client_.log_message(MessageType::Info, "devwatch: " + crawl.folder_name + ": " + summary);
+  }
 }
 
 void WorkspaceBinding::server_changed(const workspace::ServerChanged& event) {
@@ -85,29 +127,27 @@ void WorkspaceBinding::watcher_problem(const watch::Problem& problem) {
   bool visible = error || problem.kind == "budget" || problem.kind == "fallback" || problem.kind == "mount" ||
                  problem.kind == "root-deleted";
   client_.tell(error ? spdlog::level::err : spdlog::level::warn, text, visible ? "devwatch: " + text : text, visible);
-  if (problem.kind == "watch-failed") {
-    if (auto it = progress_tokens_.find(problem.path); it != progress_tokens_.end()) {
-      client_.notify(Progress{it->second, "end", std::nullopt, std::string("failed"), std::nullopt, std::nullopt});
-      progress_tokens_.erase(it);
-    }
-  }
+  if (problem.kind == "watch-failed") end_progress(problem.path, "failed", true);
 }
 
 void WorkspaceBinding::crawl_progress(const watch::CrawlProgress& progress) {
-  if (progress.done) spdlog::info("{}: {}", progress.root, progress.summary);
-  auto it = progress_tokens_.find(progress.root);
-  if (it == progress_tokens_.end()) return;
   if (progress.done) {
-    client_.notify(Progress{it->second, "end", std::nullopt, progress.summary, std::nullopt, std::nullopt});
-    progress_tokens_.erase(it);
-    return;
+    spdlog::info("{}: {}", progress.root, progress.summary);
+    return end_progress(progress.root, progress.summary, false);
   }
+  auto it = crawls_.find(progress.root);
+  if (it == crawls_.end() || it->second.answer == CrawlToken::Answer::Refused) return;
   unsigned percent = 0;
   if (progress.dirs_estimate > 0) {
     percent = static_cast<unsigned>(std::min<std::size_t>(99, progress.dirs_done * 100 / progress.dirs_estimate));
   }
-  client_.notify(Progress{it->second, "report", std::nullopt, watch::format_count(progress.dirs_done) + " folders",
-                          percent, std::nullopt});
+  Progress report{it->second.token, "report", std::nullopt, watch::format_count(progress.dirs_done) + " folders",
+                  percent, std::nullopt};
+  if (it->second.answer == CrawlToken::Answer::Pending) {
+    it->second.report = std::move(report);  // only the latest matters
+  } else {
+    client_.notify(report);
+  }
 }
 
 void WorkspaceBinding::files_changed(const watch::Batch& batch) {

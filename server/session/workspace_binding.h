@@ -2,12 +2,15 @@
 // window/showMessage unless the client renders crashes itself), output lines
 // (not streamed while the client reads slowly), publishDiagnostics,
 // configuration and watcher problems (each told once), crawl progress as
-// LSP work-done progress, and file batches handed to the subscriptions.
+// LSP work-done progress (only on a token the client accepted: nothing is
+// sent before its answer, and a refused crawl is one log message), and file
+// batches handed to the subscriptions.
 // Threading: loop thread only.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "session/client.h"
@@ -26,7 +29,8 @@ class WorkspaceBinding final : public workspace::Listener {
       : client_(client), subscriptions_(subscriptions), options_(options) {}
 
   void attach(const workspace::Workspace& workspace) { workspace_ = &workspace; }
-  // Before a folder is added: its crawl's progress token, so `begin` comes first.
+  // Before a folder is added: asks for its crawl's progress token, so the
+  // client's answer can come before the crawl's first step.
   void begin_progress(const workspace::Folder& folder);
 
   void server_changed(const workspace::ServerChanged& event) override;
@@ -38,11 +42,26 @@ class WorkspaceBinding final : public workspace::Listener {
   void files_changed(const watch::Batch& batch) override;
 
  private:
+  // One folder's crawl as work-done progress. Until the client answers
+  // window/workDoneProgress/create nothing is sent: the latest report and
+  // the end are kept, and sent (or, when refused, logged) with the answer.
+  struct CrawlToken {
+    enum class Answer { Pending, Accepted, Refused };
+    std::string token, folder_name;
+    Answer answer = Answer::Pending;
+    std::optional<Progress> report;   // the latest report while pending
+    std::optional<std::string> done;  // the crawl's end while pending: its summary
+    bool failed = false;              // it ended because the folder cannot be watched
+  };
+  void progress_answered(const std::string& root, const std::string& token, bool accepted);
+  void end_progress(const std::string& root, const std::string& summary, bool failed);
+  void send_end(const CrawlToken& crawl, const std::string& summary, bool failed);
+
   Client& client_;
   Subscriptions& subscriptions_;
   Options options_;
   const workspace::Workspace* workspace_ = nullptr;
-  std::map<std::string, std::string> progress_tokens_;  // root -> token
+  std::map<std::string, CrawlToken> crawls_;  // by root
   std::uint64_t next_token_ = 1;
   std::uint64_t output_skipped_ = 0;
 };
