@@ -99,7 +99,11 @@ void WorkspaceBinding::output_line(const std::string& server, const supervise::O
 
 void WorkspaceBinding::diagnostics_changed(const workspace::DiagnosticsChanged& event) {
   PublishDiagnostics note{paths::path_to_uri(event.path), {}};
-  for (const auto& d : event.diagnostics) note.diagnostics.push_back(diagnostic_info(d));
+  for (const auto& d : event.diagnostics) {
+    note.diagnostics.push_back(diagnostic_info(d));
+    // The other frames stay in the traceback (output) for a client without it.
+    if (!options_.related_information) note.diagnostics.back().related.clear();
+  }
   client_.notify(note);
 }
 

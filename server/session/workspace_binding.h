@@ -24,6 +24,7 @@ class WorkspaceBinding final : public workspace::Listener {
   struct Options {
     bool crash_messages = true;      // initializationOptions.crashMessages
     bool work_done_progress = false;  // the client may be sent $/progress tokens
+    bool related_information = false;  // diagnostics may carry relatedInformation
   };
   WorkspaceBinding(Client& client, Subscriptions& subscriptions, Options options)
       : client_(client), subscriptions_(subscriptions), options_(options) {}

@@ -166,7 +166,6 @@ async def test_related_information_when_the_client_supports_it(client: DevwatchC
     await client.shutdown_session()
 
 
-@xfail("capabilities: relatedInformation sent to a client that declares relatedInformation: false")
 @pytest.mark.parametrize("capabilities", [pytest.param(lambda: client_capabilities("emacs"), id="eglot-29"),
                                           pytest.param(types.ClientCapabilities, id="no-capabilities")])
 async def test_no_related_information_unless_supported(client: DevwatchClient, tmp_path, capabilities):
