@@ -166,6 +166,7 @@ struct ConfigInfo {
   std::vector<std::string> servers;
   std::vector<std::string> explanation;
   std::optional<std::string> error;
+  std::optional<std::string> hint;  // nothing to run here, but a project in a parent folder
 };
 
 // capabilities.experimental.devwatch: what this build supports.

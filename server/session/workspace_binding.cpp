@@ -118,6 +118,13 @@ void WorkspaceBinding::config_problem(const workspace::ConfigProblem& event) {
                "devwatch: invalid configuration in " + event.folder_name + ": " + event.message + what, true);
 }
 
+void WorkspaceBinding::config_hint(const workspace::ConfigHint& event) {
+  // Not a problem (nothing is wrong with the folder), but the user must see
+  // it: otherwise an editor rooted below the project just runs nothing.
+  spdlog::info("{}: {}", event.root, event.hint);
+  client_.show_message(MessageType::Info, "devwatch: " + event.hint);
+}
+
 void WorkspaceBinding::watcher_problem(const watch::Problem& problem) {
   std::string text = problem.message;
   if (!problem.fix.empty()) text += " Fix: " + problem.fix;

@@ -38,6 +38,7 @@ class WorkspaceBinding final : public workspace::Listener {
   void output_line(const std::string& server, const supervise::OutputLine& line) override;
   void diagnostics_changed(const workspace::DiagnosticsChanged& event) override;
   void config_problem(const workspace::ConfigProblem& event) override;
+  void config_hint(const workspace::ConfigHint& event) override;
   void watcher_problem(const watch::Problem& problem) override;
   void crawl_progress(const watch::CrawlProgress& progress) override;
   void files_changed(const watch::Batch& batch) override;

@@ -176,7 +176,6 @@ async def test_no_related_information_unless_supported(client: DevwatchClient, t
 
 # -- 5. a root below the project ---------------------------------------------
 
-@xfail("a root with neither devwatch.json nor manage.py: devwatch says nothing about manage.py one folder up")
 async def test_root_below_a_django_project_points_to_it(client: DevwatchClient, tmp_path):
     project = copy_example(tmp_path / "project")
     sub = project / "blog"  # where eglot roots a file's workspace without a git root
@@ -188,6 +187,8 @@ async def test_root_below_a_django_project_points_to_it(client: DevwatchClient, 
     assert len(said) == 1, f"expected one window/showMessage naming manage.py in {project}; " \
                            f"got {client.notifications('window/showMessage')}"
     assert "devwatch.json" in said[0]  # the fix: open that folder, or add devwatch.json here
+    [config] = (await status(client))["config"]
+    assert said[0] == "devwatch: " + config["hint"]
     await client.shutdown_session()
 
 
