@@ -73,11 +73,26 @@ void WorkspaceBinding::send_end(const CrawlToken& crawl, const std::string& summ
 void WorkspaceBinding::server_changed(const workspace::ServerChanged& event) {
   client_.notify(state_changed(event));
   const auto& c = event.change;
+  // A crash is news unless devwatch is retrying the server on its own: a stop,
+  // or a start for any other reason (a change, a request, the configuration)
+  // makes the next crash news again.
+  if (c.state == supervise::ServerState::Stopped ||
+      (c.state == supervise::ServerState::Starting && c.cause != supervise::Cause::AutoRestart)) {
+    crash_quiet_.erase(c.name);
+  }
   bool crashed = c.state == supervise::ServerState::Crashed || c.state == supervise::ServerState::Backoff;
   if (!crashed || event.root.empty() || !options_.crash_messages) return;
   std::string text = "devwatch: " + c.name + " crashed (" + supervise::exit_description(c) + ")";
   if (!event.exception.empty()) text += ": " + event.exception;
   text += ". " + c.reason;
+  // The first crash is shown, and the back-off (retries end); the crashes
+  // in between, one per retry, are only logged: a crash loop at start-up
+  // would otherwise be one popup per retry.
+  if (c.state == supervise::ServerState::Crashed && crash_quiet_.count(c.name)) {
+    spdlog::info("{} (not shown: devwatch retries it on its own)", text);
+    return;
+  }
+  crash_quiet_.insert(c.name);
   client_.show_message(MessageType::Error, std::move(text));
 }
 

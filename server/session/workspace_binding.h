@@ -1,5 +1,6 @@
 // The workspace's events as protocol messages: stateChanged (and the crash
-// window/showMessage unless the client renders crashes itself), output lines
+// window/showMessage unless the client renders crashes itself: the first
+// crash and the back-off of a run of automatic retries), output lines
 // (not streamed while the client reads slowly), publishDiagnostics,
 // configuration and watcher problems (each told once), crawl progress as
 // LSP work-done progress (only on a token the client accepted: nothing is
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "session/client.h"
@@ -66,6 +68,7 @@ class WorkspaceBinding final : public workspace::Listener {
   std::map<std::string, CrawlToken> crawls_;  // by root
   std::uint64_t next_token_ = 1;
   std::uint64_t output_skipped_ = 0;
+  std::set<std::string> crash_quiet_;  // servers whose crash was shown while devwatch retries them
 };
 
 }  // namespace devwatch::session
