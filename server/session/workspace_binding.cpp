@@ -98,16 +98,42 @@ void WorkspaceBinding::server_changed(const workspace::ServerChanged& event) {
 
 void WorkspaceBinding::output_line(const std::string& server, const supervise::OutputLine& line) {
   if (client_.pending_bytes() > kMaxQueuedBytes) {
-    ++output_skipped_;
+    ++output_skipped_[server];
     return;
   }
+  // The client reads again. Every other server's hole is reported now, on its
+  // newest line (from its ring: the last one skipped), not when that server
+  // next prints, which may be never.
+  std::vector<std::string> holes;
+  for (const auto& [name, count] : output_skipped_) {
+    if (name != server) holes.push_back(name);
+  }
+  for (const auto& name : holes) {
+    std::vector<supervise::OutputLine> newest;
+    if (workspace_) {
+      if (auto other = workspace_->find(name)) newest = other.value()->output().last(1);
+    }
+    std::uint64_t count = output_skipped_[name];
+    output_skipped_.erase(name);
+    if (newest.empty()) continue;  // the server is gone
+    stream(name, newest.front(), count - 1);
+  }
+  std::uint64_t skipped = 0;
+  if (auto it = output_skipped_.find(server); it != output_skipped_.end()) {
+    skipped = it->second;
+    output_skipped_.erase(it);
+  }
+  stream(server, line, skipped);
+}
+
+void WorkspaceBinding::stream(const std::string& server, const supervise::OutputLine& line, std::uint64_t skipped) {
   OutputNotification note{server, supervise::stream_name(line.stream), line.seq, line.text, line.cut, std::nullopt};
-  if (output_skipped_ > 0) {
-    // Say so instead of dropping silently; the lines are in the backlog.
-    note.skipped = output_skipped_;
-    spdlog::warn("{} output lines were not streamed because the client reads slowly; "
-                 "fetch them with devwatch/devServer/output", output_skipped_);
-    output_skipped_ = 0;
+  if (skipped > 0) {
+    // Said instead of dropped silently: `skipped` is the gap in this server's
+    // own sequence numbers, and the lines are in its backlog.
+    note.skipped = skipped;
+    spdlog::warn("{} output lines of {} were not streamed because the client reads slowly; "
+                 "fetch them with devwatch/devServer/output", skipped, server);
   }
   client_.notify(note);
 }

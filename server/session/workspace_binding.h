@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "session/client.h"
 #include "session/subscriptions.h"
@@ -57,6 +58,8 @@ class WorkspaceBinding final : public workspace::Listener {
     std::optional<std::string> done;  // the crawl's end while pending: its summary
     bool failed = false;              // it ended because the folder cannot be watched
   };
+  // One output notification; `skipped`: lines of this server not streamed before it.
+  void stream(const std::string& server, const supervise::OutputLine& line, std::uint64_t skipped);
   void progress_answered(const std::string& root, const std::string& token, bool accepted);
   void end_progress(const std::string& root, const std::string& summary, bool failed);
   void send_end(const CrawlToken& crawl, const std::string& summary, bool failed);
@@ -67,7 +70,7 @@ class WorkspaceBinding final : public workspace::Listener {
   const workspace::Workspace* workspace_ = nullptr;
   std::map<std::string, CrawlToken> crawls_;  // by root
   std::uint64_t next_token_ = 1;
-  std::uint64_t output_skipped_ = 0;
+  std::map<std::string, std::uint64_t> output_skipped_;  // per server: lines not streamed since its last one
   std::set<std::string> crash_quiet_;  // servers whose crash was shown while devwatch retries them
 };
 
