@@ -17,7 +17,30 @@ constexpr std::uintmax_t kMaxConfigBytes = std::uintmax_t{1024} * 1024;
 
 bool has_settings(const json& j) { return j.is_object() && !j.empty(); }
 
+bool is_file(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec);
+}
+
 }  // namespace
+
+std::optional<ProjectAbove> find_project_above(const std::string& root, const EnvLookup& env) {
+  fs::path home;
+  if (auto h = env ? env("HOME") : std::nullopt; h && !h->empty()) {
+    home = fs::path(*h).lexically_normal();
+    if (!home.has_filename() && home != home.root_path()) home = home.parent_path();  // "/home/me/"
+  }
+  fs::path at = fs::path(root).lexically_normal();
+  if (!at.has_filename() && at != at.root_path()) at = at.parent_path();
+  // The root itself is not searched, nor anything above $HOME or /.
+  while (at != at.root_path() && at != home) {
+    at = at.parent_path();
+    for (const char* file : {kConfigFileName, "manage.py"}) {
+      if (is_file(at / file)) return ProjectAbove{file, at.string()};
+    }
+  }
+  return std::nullopt;
+}
 
 Result<LoadedConfig> load_workspace_config(const std::string& root, const json& client_settings,
                                            const EnvLookup& env) {
@@ -74,6 +97,14 @@ Result<LoadedConfig> load_workspace_config(const std::string& root, const json& 
       out.source = ConfigSource::DetectedDjango;
       out.description = "detected Django project";
       if (!settings_from.empty()) out.description += " (watch settings from " + settings_from + ")";
+    } else if (!file_exists) {
+      // Nothing to run: an editor that roots a file's workspace one folder
+      // below the project (eglot without a git root) is told where it is.
+      if (auto above = find_project_above(root_norm, env)) {
+        out.hint = above->file + " found in " + above->folder + ": open that folder, or add " +
+                   kConfigFileName + " here";
+        out.explanation.push_back(out.hint);
+      }
     }
   }
   return out;

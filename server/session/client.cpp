@@ -19,10 +19,12 @@ void Client::tell(spdlog::level::level_enum level, const std::string& log_text, 
   }
 }
 
-void Client::create_progress(const std::string& token) {
-  endpoint_.request(WorkDoneProgressCreate::kMethod, to_json(WorkDoneProgressCreate{token}), [](Result<json> r) {
-    if (!r) spdlog::debug("work-done progress refused: {}", r.error().message);
-  });
+void Client::create_progress(const std::string& token, std::function<void(bool accepted)> answered) {
+  endpoint_.request(WorkDoneProgressCreate::kMethod, to_json(WorkDoneProgressCreate{token}),
+                    [token, answered = std::move(answered)](Result<json> r) {
+                      if (!r) spdlog::debug("work-done progress token {} refused: {}", token, r.error().message);
+                      answered(r.ok());
+                    });
 }
 
 }  // namespace devwatch::session

@@ -6,6 +6,7 @@
 // Threading: loop thread only (already_told() is per thread, for the forwarder).
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -28,7 +29,10 @@ class Client {
   // Logs `log_text` at `level` and tells the client `text` once: shown when
   // `show`, else as a log message (only warnings and errors; info is only logged).
   void tell(spdlog::level::level_enum level, const std::string& log_text, std::string text, bool show);
-  void create_progress(const std::string& token);
+  // Asks the client for a work-done progress token; `answered(true)` once it
+  // accepted, `answered(false)` if it refused (LSP: then no $/progress may use
+  // the token). A client that never answers never calls back.
+  void create_progress(const std::string& token, std::function<void(bool accepted)> answered);
 
   // Bytes queued for the client: bulk producers back off above a limit.
   std::size_t pending_bytes() const { return endpoint_.sink().pending_bytes(); }

@@ -74,8 +74,10 @@ DiagnosticInfo diagnostic_info(const diagnose::Diagnostic& d) {
 }
 
 ConfigInfo config_info(const workspace::RootStatus& status) {
-  ConfigInfo info{paths::path_to_uri(status.root), status.source, status.servers, status.explanation, std::nullopt};
+  ConfigInfo info{paths::path_to_uri(status.root), status.source, status.servers, status.explanation, std::nullopt,
+                  std::nullopt};
   if (!status.error.empty()) info.error = status.error;
+  if (!status.hint.empty()) info.hint = status.hint;
   return info;
 }
 

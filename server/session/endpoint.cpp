@@ -11,6 +11,16 @@ long long elapsed_ms(Clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
 }
 
+// The namespaces LSP defines its client-to-server notifications in
+// (docs/protocol.md lists those devwatch ignores). $/ ones may be ignored by
+// definition; for the others this is LSP's set, present and future.
+bool in_lsp_namespace(std::string_view method) {
+  for (std::string_view prefix : {"$/", "textDocument/", "notebookDocument/", "workspace/", "window/"}) {
+    if (method.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Endpoint::Endpoint(rpc::Sink& sink, MethodTable& methods) : sink_(sink), methods_(methods) {}
@@ -90,9 +100,14 @@ void Endpoint::on_notification(const rpc::Message& message) {
   if (message.method == "$/cancelRequest") return cancel(message.params);
   const auto* handler = methods_.find_notification(message.method);
   if (!handler) {
-    // LSP: unknown $/ notifications are ignored; others are logged so a
-    // client author sees the typo, but never answered (notifications have no reply).
-    if (message.method.rfind("$/", 0) != 0) spdlog::warn("unknown notification '{}' ignored", message.method);
+    // Notifications have no reply. LSP's own (textDocument/didChange on every
+    // keystroke, ...) are for features devwatch does not have: dropped quietly.
+    // Others are a client's typo or extension: warned about once per method.
+    if (in_lsp_namespace(message.method)) {
+      spdlog::debug("LSP notification '{}' ignored (devwatch has no use for it)", message.method);
+    } else if (warned_.insert(message.method).second) {
+      spdlog::warn("unknown notification '{}' ignored (said once per method)", message.method);
+    }
     return;
   }
   try {

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "common/json.h"
@@ -55,6 +56,7 @@ class Endpoint {
   std::map<std::string, std::weak_ptr<PendingRequest>> pending_;
   std::int64_t next_client_request_ = 1;
   std::map<std::int64_t, std::pair<std::string, ClientReply>> client_requests_;
+  std::set<std::string, std::less<>> warned_;  // unknown notifications warned about once
 };
 
 }  // namespace devwatch::session

@@ -1,5 +1,7 @@
 #include "session/protocol.h"
 
+#include <initializer_list>
+
 #include "paths/uri.h"
 #include "session/params.h"
 
@@ -40,6 +42,19 @@ Result<std::vector<WorkspaceFolder>> parse_folders(const json& list, const std::
   return out;
 }
 
+// A client capability is on only when the client says `true`: absent, null or
+// of another type is off (LSP: "if omitted, the client does not support it").
+bool capability(const json& caps, std::initializer_list<const char*> path) {
+  const json* at = &caps;
+  for (const char* key : path) {
+    if (!at->is_object()) return false;
+    auto it = at->find(key);
+    if (it == at->end()) return false;
+    at = &*it;
+  }
+  return at->is_boolean() && at->get<bool>();
+}
+
 }  // namespace
 
 Result<InitializeParams> InitializeParams::parse(const json& params) {
@@ -75,13 +90,9 @@ Result<InitializeParams> InitializeParams::parse(const json& params) {
   }
   if (params.is_object()) {
     if (auto it = params.find("initializationOptions"); it != params.end()) out.initialization_options = *it;
-    const json* caps = reader.value("capabilities", false);
-    if (caps && caps->is_object()) {
-      auto window = caps->find("window");
-      if (window != caps->end() && window->is_object()) {
-        auto progress = window->find("workDoneProgress");
-        out.work_done_progress = progress != window->end() && progress->is_boolean() && progress->get<bool>();
-      }
+    if (const json* caps = reader.value("capabilities", false)) {
+      out.work_done_progress = capability(*caps, {"window", "workDoneProgress"});
+      out.related_information = capability(*caps, {"textDocument", "publishDiagnostics", "relatedInformation"});
     }
   }
   return out;

@@ -29,8 +29,9 @@ struct InitializeParams {
   std::optional<int> process_id;
   std::vector<WorkspaceFolder> folders;  // from workspaceFolders, else rootUri, else rootPath
   json initialization_options;           // null when absent
-  bool work_done_progress = false;       // capabilities.window.workDoneProgress
-  bool show_message = true;
+  // The client capabilities devwatch honours (docs/protocol.md, "Client capabilities").
+  bool work_done_progress = false;   // capabilities.window.workDoneProgress
+  bool related_information = false;  // capabilities.textDocument.publishDiagnostics.relatedInformation
   std::string client_name;
   std::string trace = "off";
   static Result<InitializeParams> parse(const json& params);
@@ -165,6 +166,7 @@ struct ConfigInfo {
   std::vector<std::string> servers;
   std::vector<std::string> explanation;
   std::optional<std::string> error;
+  std::optional<std::string> hint;  // nothing to run here, but a project in a parent folder
 };
 
 // capabilities.experimental.devwatch: what this build supports.

@@ -75,6 +75,7 @@ json to_json(const ConfigInfo& c) {
   json out{{"root", c.root}, {"source", c.source}, {"servers", c.servers}};
   if (!c.explanation.empty()) out["explanation"] = c.explanation;
   put(out, "error", c.error);
+  put(out, "hint", c.hint);
   return out;
 }
 

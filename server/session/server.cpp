@@ -53,7 +53,8 @@ void LspServer::initialize(InitializeParams params, Reply reply) {
   for (const auto& folder : folders_) options.folders.push_back(workspace::Folder{folder.path, folder.name});
   subscriptions_ = std::make_unique<Subscriptions>(io_, client_);
   binding_ = std::make_unique<WorkspaceBinding>(
-      client_, *subscriptions_, WorkspaceBinding::Options{client->crash_messages, init_.work_done_progress});
+      client_, *subscriptions_,
+      WorkspaceBinding::Options{client->crash_messages, init_.work_done_progress, init_.related_information});
   // The watcher's settings come from the first folder's configuration, read
   // once, here; an invalid one is reported when the folders are added.
   workspace_ = std::make_unique<workspace::Workspace>(io_, std::move(options), *binding_);

@@ -21,43 +21,130 @@ void WorkspaceBinding::begin_progress(const workspace::Folder& folder) {
     auto roots = workspace_->roots();
     if (std::find(roots.begin(), roots.end(), folder.path) != roots.end()) return;
   }
-  // Created before the crawl starts so that `begin` can follow at once.
+  // LSP: no $/progress on a token before the client accepted it, and none at
+  // all on one it refused; so `begin` waits for the answer.
   std::string token = "devwatch/crawl/" + std::to_string(next_token_++);
-  progress_tokens_[folder.path] = token;
-  client_.create_progress(token);
-  client_.notify(Progress{token, "begin", "devwatch: watching " + folder.name, std::nullopt, 0u, false});
+  CrawlToken crawl;
+  crawl.token = token;
+  crawl.folder_name = folder.name;
+  crawls_[folder.path] = std::move(crawl);
+  client_.create_progress(token, [this, root = folder.path, token](bool accepted) {
+    progress_answered(root, token, accepted);
+  });
+}
+
+void WorkspaceBinding::progress_answered(const std::string& root, const std::string& token, bool accepted) {
+  auto it = crawls_.find(root);
+  if (it == crawls_.end() || it->second.token != token) return;
+  CrawlToken& crawl = it->second;
+  crawl.answer = accepted ? CrawlToken::Answer::Accepted : CrawlToken::Answer::Refused;
+  if (accepted) {
+    client_.notify(Progress{token, "begin", "devwatch: watching " + crawl.folder_name, std::nullopt, 0u, false});
+    if (!crawl.done && crawl.report) client_.notify(*crawl.report);
+    crawl.report.reset();
+  }
+  if (crawl.done) {
+    send_end(crawl, *crawl.done, crawl.failed);
+    crawls_.erase(it);
+  }
+}
+
+void WorkspaceBinding::end_progress(const std::string& root, const std::string& summary, bool failed) {
+  auto it = crawls_.find(root);
+  if (it == crawls_.end()) return;
+  if (it->second.answer == CrawlToken::Answer::Pending) {
+    it->second.done = summary;
+    it->second.failed = failed;
+    return;
+  }
+  send_end(it->second, summary, failed);
+  crawls_.erase(it);
+}
+
+void WorkspaceBinding::send_end(const CrawlToken& crawl, const std::string& summary, bool failed) {
+  if (crawl.answer == CrawlToken::Answer::Accepted) {
+    client_.notify(Progress{crawl.token, "end", std::nullopt, summary, std::nullopt, std::nullopt});
+  } else if (!failed) {
+    // Refused: the crawl is one log line instead (a failure was told already).
+    client_.log_message(MessageType::Info, "devwatch: " + crawl.folder_name + ": " + summary);
+  }
 }
 
 void WorkspaceBinding::server_changed(const workspace::ServerChanged& event) {
   client_.notify(state_changed(event));
   const auto& c = event.change;
+  // A crash is news unless devwatch is retrying the server on its own: a stop,
+  // or a start for any other reason (a change, a request, the configuration)
+  // makes the next crash news again.
+  if (c.state == supervise::ServerState::Stopped ||
+      (c.state == supervise::ServerState::Starting && c.cause != supervise::Cause::AutoRestart)) {
+    crash_quiet_.erase(c.name);
+  }
   bool crashed = c.state == supervise::ServerState::Crashed || c.state == supervise::ServerState::Backoff;
   if (!crashed || event.root.empty() || !options_.crash_messages) return;
   std::string text = "devwatch: " + c.name + " crashed (" + supervise::exit_description(c) + ")";
   if (!event.exception.empty()) text += ": " + event.exception;
   text += ". " + c.reason;
+  // The first crash is shown, and the back-off (retries end); the crashes
+  // in between, one per retry, are only logged: a crash loop at start-up
+  // would otherwise be one popup per retry.
+  if (c.state == supervise::ServerState::Crashed && crash_quiet_.count(c.name)) {
+    spdlog::info("{} (not shown: devwatch retries it on its own)", text);
+    return;
+  }
+  crash_quiet_.insert(c.name);
   client_.show_message(MessageType::Error, std::move(text));
 }
 
 void WorkspaceBinding::output_line(const std::string& server, const supervise::OutputLine& line) {
   if (client_.pending_bytes() > kMaxQueuedBytes) {
-    ++output_skipped_;
+    ++output_skipped_[server];
     return;
   }
+  // The client reads again. Every other server's hole is reported now, on its
+  // newest line (from its ring: the last one skipped), not when that server
+  // next prints, which may be never.
+  std::vector<std::string> holes;
+  for (const auto& [name, count] : output_skipped_) {
+    if (name != server) holes.push_back(name);
+  }
+  for (const auto& name : holes) {
+    std::vector<supervise::OutputLine> newest;
+    if (workspace_) {
+      if (auto other = workspace_->find(name)) newest = other.value()->output().last(1);
+    }
+    std::uint64_t count = output_skipped_[name];
+    output_skipped_.erase(name);
+    if (newest.empty()) continue;  // the server is gone
+    stream(name, newest.front(), count - 1);
+  }
+  std::uint64_t skipped = 0;
+  if (auto it = output_skipped_.find(server); it != output_skipped_.end()) {
+    skipped = it->second;
+    output_skipped_.erase(it);
+  }
+  stream(server, line, skipped);
+}
+
+void WorkspaceBinding::stream(const std::string& server, const supervise::OutputLine& line, std::uint64_t skipped) {
   OutputNotification note{server, supervise::stream_name(line.stream), line.seq, line.text, line.cut, std::nullopt};
-  if (output_skipped_ > 0) {
-    // Say so instead of dropping silently; the lines are in the backlog.
-    note.skipped = output_skipped_;
-    spdlog::warn("{} output lines were not streamed because the client reads slowly; "
-                 "fetch them with devwatch/devServer/output", output_skipped_);
-    output_skipped_ = 0;
+  if (skipped > 0) {
+    // Said instead of dropped silently: `skipped` is the gap in this server's
+    // own sequence numbers, and the lines are in its backlog.
+    note.skipped = skipped;
+    spdlog::warn("{} output lines of {} were not streamed because the client reads slowly; "
+                 "fetch them with devwatch/devServer/output", skipped, server);
   }
   client_.notify(note);
 }
 
 void WorkspaceBinding::diagnostics_changed(const workspace::DiagnosticsChanged& event) {
   PublishDiagnostics note{paths::path_to_uri(event.path), {}};
-  for (const auto& d : event.diagnostics) note.diagnostics.push_back(diagnostic_info(d));
+  for (const auto& d : event.diagnostics) {
+    note.diagnostics.push_back(diagnostic_info(d));
+    // The other frames stay in the traceback (output) for a client without it.
+    if (!options_.related_information) note.diagnostics.back().related.clear();
+  }
   client_.notify(note);
 }
 
@@ -70,6 +157,13 @@ void WorkspaceBinding::config_problem(const workspace::ConfigProblem& event) {
   std::string what = event.reload ? " (the previous configuration stays in effect)" : "";
   client_.tell(spdlog::level::err, "invalid configuration for " + event.root + ": " + event.message + what,
                "devwatch: invalid configuration in " + event.folder_name + ": " + event.message + what, true);
+}
+
+void WorkspaceBinding::config_hint(const workspace::ConfigHint& event) {
+  // Not a problem (nothing is wrong with the folder), but the user must see
+  // it: otherwise an editor rooted below the project just runs nothing.
+  spdlog::info("{}: {}", event.root, event.hint);
+  client_.show_message(MessageType::Info, "devwatch: " + event.hint);
 }
 
 void WorkspaceBinding::watcher_problem(const watch::Problem& problem) {
@@ -85,29 +179,27 @@ void WorkspaceBinding::watcher_problem(const watch::Problem& problem) {
   bool visible = error || problem.kind == "budget" || problem.kind == "fallback" || problem.kind == "mount" ||
                  problem.kind == "root-deleted";
   client_.tell(error ? spdlog::level::err : spdlog::level::warn, text, visible ? "devwatch: " + text : text, visible);
-  if (problem.kind == "watch-failed") {
-    if (auto it = progress_tokens_.find(problem.path); it != progress_tokens_.end()) {
-      client_.notify(Progress{it->second, "end", std::nullopt, std::string("failed"), std::nullopt, std::nullopt});
-      progress_tokens_.erase(it);
-    }
-  }
+  if (problem.kind == "watch-failed") end_progress(problem.path, "failed", true);
 }
 
 void WorkspaceBinding::crawl_progress(const watch::CrawlProgress& progress) {
-  if (progress.done) spdlog::info("{}: {}", progress.root, progress.summary);
-  auto it = progress_tokens_.find(progress.root);
-  if (it == progress_tokens_.end()) return;
   if (progress.done) {
-    client_.notify(Progress{it->second, "end", std::nullopt, progress.summary, std::nullopt, std::nullopt});
-    progress_tokens_.erase(it);
-    return;
+    spdlog::info("{}: {}", progress.root, progress.summary);
+    return end_progress(progress.root, progress.summary, false);
   }
+  auto it = crawls_.find(progress.root);
+  if (it == crawls_.end() || it->second.answer == CrawlToken::Answer::Refused) return;
   unsigned percent = 0;
   if (progress.dirs_estimate > 0) {
     percent = static_cast<unsigned>(std::min<std::size_t>(99, progress.dirs_done * 100 / progress.dirs_estimate));
   }
-  client_.notify(Progress{it->second, "report", std::nullopt, watch::format_count(progress.dirs_done) + " folders",
-                          percent, std::nullopt});
+  Progress report{it->second.token, "report", std::nullopt, watch::format_count(progress.dirs_done) + " folders",
+                  percent, std::nullopt};
+  if (it->second.answer == CrawlToken::Answer::Pending) {
+    it->second.report = std::move(report);  // only the latest matters
+  } else {
+    client_.notify(report);
+  }
 }
 
 void WorkspaceBinding::files_changed(const watch::Batch& batch) {

@@ -47,6 +47,14 @@ struct ConfigProblem {
   bool reload = false;
 };
 
+// A folder's configuration runs nothing, but a project was found in a parent
+// folder: `hint` says what was found where, and the fix. Once per folder.
+struct ConfigHint {
+  std::string root;
+  std::string folder_name;
+  std::string hint;  // "manage.py found in /home/me/blog: open that folder, or add devwatch.json here"
+};
+
 class Listener {
  public:
   virtual ~Listener() = default;
@@ -54,6 +62,8 @@ class Listener {
   virtual void output_line(const std::string& server, const supervise::OutputLine& line) = 0;
   virtual void diagnostics_changed(const DiagnosticsChanged& event) = 0;
   virtual void config_problem(const ConfigProblem& event) = 0;
+  // Default: nothing (a view that shows the configuration anyway needs no hint).
+  virtual void config_hint(const ConfigHint& /*event*/) {}
   // Each watcher problem arrives here once (the Watcher itself logs nothing).
   virtual void watcher_problem(const watch::Problem& problem) = 0;
   virtual void crawl_progress(const watch::CrawlProgress& progress) = 0;

@@ -16,6 +16,7 @@ void Root::load(bool reload, std::optional<Result<config::LoadedConfig>> preload
   auto loaded = preloaded ? std::move(*preloaded) : ws_.load_config(folder_.path);
   if (!loaded) {
     error_ = loaded.error().message;
+    hint_.clear();  // a devwatch.json is here now, if an invalid one
     ws_.listener_.config_problem(ConfigProblem{folder_.path, folder_.name, "", error_, reload});
     return;
   }
@@ -39,6 +40,11 @@ void Root::load(bool reload, std::optional<Result<config::LoadedConfig>> preload
 void Root::apply(config::LoadedConfig loaded) {
   description_ = loaded.description;
   explanation_ = loaded.explanation;
+  hint_ = loaded.hint;
+  if (!hint_.empty() && !hinted_) {
+    hinted_ = true;
+    ws_.listener_.config_hint(ConfigHint{folder_.path, folder_.name, hint_});
+  }
   watch_ = loaded.config.watch;
   const auto& overrides = ws_.options_.overrides;
   std::vector<std::string> names;
@@ -75,7 +81,9 @@ void Root::apply(config::LoadedConfig loaded) {
   names_ = std::move(names);
 }
 
-RootStatus Root::status() const { return RootStatus{folder_.path, description_, names_, explanation_, error_}; }
+RootStatus Root::status() const {
+  return RootStatus{folder_.path, description_, names_, explanation_, error_, hint_};
+}
 
 void Root::retire_all(const std::string& reason) {
   auto names = names_;

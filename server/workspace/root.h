@@ -31,6 +31,7 @@ struct RootStatus {
   std::vector<std::string> servers;
   std::vector<std::string> explanation;
   std::string error;  // the last configuration error, "" when valid
+  std::string hint;   // nothing to run here, but a project above (config::LoadedConfig::hint)
 };
 
 class Root {
@@ -75,6 +76,8 @@ class Root {
   std::string description_;
   std::vector<std::string> explanation_;
   std::string error_;
+  std::string hint_;
+  bool hinted_ = false;  // the hint was told (once per folder)
   std::optional<config::WatchSettings> watch_;
   bool watched_ = false;
 };

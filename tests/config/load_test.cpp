@@ -108,3 +108,41 @@ TEST_CASE("load: nothing to run", "[config][load]") {
   CHECK(r->config.servers.empty());
   CHECK(r->config.watch.settle_ms == 20);
 }
+
+TEST_CASE("load: nothing to run, but a project in a parent folder is the hint", "[config][load]") {
+  TempDir dir;
+  dir.write("project/manage.py", "");
+  dir.write("project/blog/views.py", "");
+  const std::string project = dir.path() + "/project";
+  auto r = dc::load_workspace_config(project + "/blog", json(), env_of({}));
+  REQUIRE(r.ok());
+  CHECK(r->config.servers.empty());
+  CHECK(r->hint == "manage.py found in " + project + ": open that folder, or add devwatch.json here");
+  REQUIRE_FALSE(r->explanation.empty());
+  CHECK(r->explanation.back() == r->hint);  // devwatch check prints the explanation
+
+  SECTION("the nearest folder wins, devwatch.json before manage.py") {
+    dir.write("project/blog/api/devwatch.json", "{}");
+    dir.write("project/blog/manage.py", "");
+    dir.write("project/blog/devwatch.json", "{}");
+    auto above = dc::find_project_above(project + "/blog/api/v1", env_of({}));
+    REQUIRE(above);
+    CHECK(above->file == "devwatch.json");
+    CHECK(above->folder == project + "/blog/api");
+  }
+  SECTION("the search stops at $HOME, which is searched too") {
+    CHECK_FALSE(dc::find_project_above(project + "/blog", env_of({{"HOME", project + "/blog"}})));
+    auto at_home = dc::find_project_above(project + "/blog/x", env_of({{"HOME", project + "/"}}));
+    REQUIRE(at_home);
+    CHECK(at_home->folder == project);
+    CHECK_FALSE(dc::find_project_above(project, env_of({{"HOME", project}})));
+  }
+  SECTION("no hint when the root has a devwatch.json") {
+    dir.write("project/blog/devwatch.json", "{}");
+    CHECK(dc::load_workspace_config(project + "/blog", json(), env_of({}))->hint.empty());
+  }
+  SECTION("no hint when the client's settings name the servers") {
+    auto with_servers = dc::load_workspace_config(project + "/blog", json::parse(R"({"servers": {}})"), env_of({}));
+    CHECK(with_servers->hint.empty());
+  }
+}

@@ -72,7 +72,7 @@ std::vector<std::pair<std::string, json>> samples() {
   state.timings = RestartTimings{1.0, 2.0, 3.0, 4.0};
   DiagnosticInfo diagnostic{Range{1, 2, 3}, 1, "devwatch", "ValueError: x", {RelatedInfo{sample_location(), "in f"}}};
   StatusResult status{"0.1.0", 1, 2, {WorkspaceFolder{"file:///ws", "ws", "/ws"}}, json::object(), {info},
-                      {ConfigInfo{"file:///ws", "none", {"web"}, {}, std::nullopt}}};
+                      {ConfigInfo{"file:///ws", "none", {"web"}, {}, std::nullopt, std::nullopt}}};
   return {
       {"InitializeResult", to_json(InitializeResult{Capabilities{Capabilities::Files{"inotify", "why"}, true}, "0.1.0"})},
       {"StatusResult", to_json(status)},
@@ -80,7 +80,7 @@ std::vector<std::pair<std::string, json>> samples() {
       {"ServerList", to_json(ServerList{{info}})},
       {"OutputResult", to_json(OutputResult{"web", {OutputLineInfo{1, "stderr", "x", true}}, 0, 2})},
       {"SubscribeResult", to_json(SubscribeResult{"s1"})},
-      {"ConfigInfo", to_json(ConfigInfo{"file:///ws", "none", {"web"}, {"why"}, std::string("bad")})},
+      {"ConfigInfo", to_json(ConfigInfo{"file:///ws", "none", {"web"}, {"why"}, std::string("bad"), std::string("x")})},
       {StateChanged::kMethod, to_json(state)},
       {OutputNotification::kMethod, to_json(OutputNotification{"web", "stdout", 1, "x", true, 3})},
       {PublishDiagnostics::kMethod, to_json(PublishDiagnostics{"file:///ws/a.py", {diagnostic}})},

@@ -54,6 +54,7 @@ TEST_CASE("initialize takes workspaceFolders, else rootUri, else rootPath") {
   REQUIRE(a->folders.size() == 1);
   REQUIRE(a->folders[0].path == "/tmp/a b");
   REQUIRE(a->work_done_progress);
+  REQUIRE_FALSE(a->related_information);
   auto b = InitializeParams::parse(json{{"processId", nullptr}, {"rootUri", "file:///srv/x/"}});
   REQUIRE(b);
   REQUIRE(b->folders.at(0).path == "/srv/x");
@@ -62,6 +63,16 @@ TEST_CASE("initialize takes workspaceFolders, else rootUri, else rootPath") {
   REQUIRE(c->folders.at(0).uri == "file:///srv/y");
   auto d = InitializeParams::parse(json{{"workspaceFolders", nullptr}});
   REQUIRE(d->folders.empty());
+}
+
+TEST_CASE("a client capability is on only when the client says true") {
+  auto with = [](json caps) { return InitializeParams::parse(json{{"capabilities", caps}}).value(); };
+  REQUIRE(with(json{{"textDocument", {{"publishDiagnostics", {{"relatedInformation", true}}}}}}).related_information);
+  REQUIRE_FALSE(with(json{{"textDocument", {{"publishDiagnostics", {{"relatedInformation", false}}}}}}).related_information);
+  REQUIRE_FALSE(with(json{{"textDocument", {{"publishDiagnostics", json::object()}}}}).related_information);
+  REQUIRE_FALSE(with(json{{"textDocument", nullptr}}).related_information);
+  REQUIRE_FALSE(with(json::object()).related_information);
+  REQUIRE_FALSE(with(json{{"window", {{"workDoneProgress", "yes"}}}}).work_done_progress);
 }
 
 TEST_CASE("bad initialize params are InvalidParams naming the field") {

@@ -16,6 +16,7 @@ struct RecordingListener final : workspace::Listener {
   std::vector<std::pair<std::string, std::string>> lines;  // server, text
   std::vector<workspace::DiagnosticsChanged> diagnostics;
   std::vector<workspace::ConfigProblem> config_problems;
+  std::vector<workspace::ConfigHint> hints;
   std::vector<watch::Problem> problems;
   std::vector<watch::CrawlProgress> progress;
   std::vector<watch::Change> changes;
@@ -24,6 +25,7 @@ struct RecordingListener final : workspace::Listener {
   void output_line(const std::string& s, const supervise::OutputLine& l) override { lines.emplace_back(s, l.text); }
   void diagnostics_changed(const workspace::DiagnosticsChanged& e) override { diagnostics.push_back(e); }
   void config_problem(const workspace::ConfigProblem& e) override { config_problems.push_back(e); }
+  void config_hint(const workspace::ConfigHint& e) override { hints.push_back(e); }
   void watcher_problem(const watch::Problem& p) override { problems.push_back(p); }
   void crawl_progress(const watch::CrawlProgress& p) override { progress.push_back(p); }
   void files_changed(const watch::Batch& b) override {

@@ -107,6 +107,28 @@ TEST_CASE("an invalid configuration is a config problem and nothing of it applie
   CHECK_FALSE(status[0].error.empty());
 }
 
+TEST_CASE("a folder below a project is hinted at once, whatever its devwatch.json does later") {
+  TempDir dir;
+  dir.write("project/manage.py", "");
+  dir.write("project/blog/views.py", "");
+  const std::string blog = dir.path() + "/project/blog";
+  asio::io_context io;
+  RecordingListener events;
+  workspace::Workspace ws(io, options_for({blog}), events);
+  ws.open();
+  REQUIRE(events.hints.size() == 1);
+  CHECK(events.hints[0].root == blog);
+  CHECK(events.hints[0].hint.starts_with("manage.py found in " + dir.path() + "/project: "));
+  CHECK(ws.config_status().at(0).hint == events.hints[0].hint);
+  REQUIRE(run_until(io, [&] { return events.crawled() && !ws.watcher()->busy(); }));
+
+  dir.write("project/blog/devwatch.json", R"({"servers": {}})");
+  REQUIRE(run_until(io, [&] { return ws.config_status().at(0).hint.empty(); }));
+  std::filesystem::remove(blog + "/devwatch.json");
+  REQUIRE(run_until(io, [&] { return !ws.config_status().at(0).hint.empty(); }));
+  CHECK(events.hints.size() == 1);  // said once per folder
+}
+
 TEST_CASE("an untrusted workspace starts nothing and refuses start requests") {
   TempDir dir;
   dir.write("devwatch.json", R"({"servers": {"web": {"command": ["python3", "-c", "pass"]}}})");
