@@ -112,6 +112,9 @@ class ConsoleView final : public workspace::Listener {
     }
   }
 
+  // Run from a folder below the project: say where the project is.
+  void config_hint(const workspace::ConfigHint& e) override { say_.line(e.hint, "33"); }
+
   void watcher_problem(const watch::Problem& p) override {
     if (p.kind == "watch-failed") {
       say_.line(p.message, "31");

@@ -113,3 +113,11 @@ def test_run_usage_errors(tmp_path):
     p = subprocess.run([devwatch_binary(), "run", "--", "/no/such/binary"], capture_output=True, text=True,
                        cwd=tmp_path, timeout=30)
     assert p.returncode == 1 and "/no/such/binary" in p.stderr and "ENOENT" in p.stderr
+
+
+def test_run_below_a_django_project_says_where_it_is(tmp_path):
+    project = copy_example(tmp_path / "project")
+    below = project / "blog"
+    p = subprocess.run([devwatch_binary(), "run"], capture_output=True, text=True, cwd=below, timeout=30)
+    assert p.returncode == 1 and "nothing to run here" in p.stderr
+    assert f"manage.py found in {project}" in p.stderr
