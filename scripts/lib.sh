@@ -12,7 +12,9 @@ export DEVWATCH_BIN="$BUILD/server/devwatch"
 # through ccache when it is there, so a re-run recompiles only what changed.
 if command -v ccache >/dev/null 2>&1; then
   export CMAKE_CXX_COMPILER_LAUNCHER="${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}"
-  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
+  # Relative paths everywhere, as tests/python's wheel builds use: a build in
+  # a copy of the tree or an unpacked sdist hits the entries ./build made.
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-/}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 fi
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/read_file.h"
+#include "paths/gitignore.h"
 #include "watch/watcher.h"
 
 namespace devwatch::check {
@@ -19,20 +21,6 @@ struct Dir {
   int depth = 0;
 };
 
-std::string read_gitignore(int dirfd) {
-  int fd = ::openat(dirfd, ".gitignore", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return {};
-  std::string content;
-  char buf[8192];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    content.append(buf, static_cast<std::size_t>(n));
-    if (content.size() > (4u << 20)) break;  // the watcher's cap too
-  }
-  ::close(fd);
-  return content;
-}
 
 }  // namespace
 
@@ -52,14 +40,15 @@ Result<FolderCount> count_watched_folders(const std::string& root, const paths::
     const std::size_t index = stack.back();
     stack.pop_back();
     const std::string rel = dirs[index].rel;
-    const std::string path = rel.empty() ? root : root + "/" + rel;
+    std::string path = root;
+    if (!rel.empty()) path.append("/").append(rel);
     int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
       ++count.unreadable;
       continue;
     }
     if (options.respect_gitignore) {
-      std::string content = read_gitignore(fd);
+      std::string content = read_small_file(fd, ".gitignore", paths::kMaxGitignoreBytes, false).value_or("");
       if (!content.empty()) rules->set_gitignore(rel, content);
     }
     DIR* d = ::fdopendir(fd);

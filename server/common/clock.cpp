@@ -8,7 +8,7 @@ namespace {
 class AsioTimer final : public Timer {
  public:
   explicit AsioTimer(asio::io_context& io) : timer_(io) {}
-  ~AsioTimer() override { cancel(); }
+  ~AsioTimer() override { drop(); }
 
   void start_at(TimePoint when, std::function<void()> fn) override {
     // asio calls a cancelled handler with operation_aborted, possibly after
@@ -25,15 +25,18 @@ class AsioTimer final : public Timer {
     });
   }
 
-  void cancel() override {
+  void cancel() override { drop(); }
+
+  bool pending() const override { return pending_; }
+
+ private:
+  // Non-virtual: the destructor calls it too.
+  void drop() {
     ++*generation_;
     pending_ = false;
     timer_.cancel();
   }
 
-  bool pending() const override { return pending_; }
-
- private:
   asio::steady_timer timer_;
   std::shared_ptr<std::uint64_t> generation_ = std::make_shared<std::uint64_t>(0);
   bool pending_ = false;
@@ -46,24 +49,27 @@ std::unique_ptr<Timer> AsioClock::make_timer() { return std::make_unique<AsioTim
 class ManualClock::ManualTimer final : public Timer {
  public:
   explicit ManualTimer(ManualClock& clock) : clock_(clock) {}
-  ~ManualTimer() override { cancel(); }
+  ~ManualTimer() override { drop(); }
 
   void start_at(TimePoint when, std::function<void()> fn) override {
-    cancel();
+    drop();
     key_ = Key{when, clock_.next_seq_++};
     fn_ = std::move(fn);
     clock_.due_[key_] = this;
     pending_ = true;
   }
 
-  void cancel() override {
+  void cancel() override { drop(); }
+
+  bool pending() const override { return pending_; }
+
+  // Non-virtual: the destructor calls it too.
+  void drop() {
     if (!pending_) return;
     clock_.due_.erase(key_);
     pending_ = false;
     fn_ = nullptr;
   }
-
-  bool pending() const override { return pending_; }
 
   // Called by the clock after it removed this timer from its table.
   void fire() {

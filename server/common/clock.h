@@ -39,7 +39,7 @@ class Clock {
   virtual std::unique_ptr<Timer> make_timer() = 0;
 
   // start_at(now() + delay)
-  void start_after(Timer& timer, std::chrono::nanoseconds delay, std::function<void()> fn) {
+  void start_after(Timer& timer, std::chrono::nanoseconds delay, std::function<void()> fn) const {
     timer.start_at(now() + delay, std::move(fn));
   }
 };

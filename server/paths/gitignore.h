@@ -4,6 +4,7 @@
 // Thread-safe: immutable after parse().
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -12,6 +13,10 @@
 #include "paths/glob.h"
 
 namespace devwatch::paths {
+
+// A .gitignore larger than this is read only this far (the watcher and
+// `devwatch check` read them the same way).
+constexpr std::size_t kMaxGitignoreBytes = 4u << 20;
 
 struct GitignoreRule {
   Glob glob;

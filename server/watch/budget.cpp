@@ -19,29 +19,19 @@
 #include <unordered_map>
 
 #include "common/errno_text.h"
+#include "common/read_file.h"
 #include "watch/watcher_state.h"
 
 namespace devwatch::watch {
 
 namespace {
 
-std::string read_small_file(const char* path) {
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {};
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-    if (out.size() > (1u << 20)) break;
-  }
-  ::close(fd);
-  return out;
-}
+// /proc entries are small; a megabyte is far more than any of them holds.
+std::string read_proc_file(const char* path) { return read_small_file(AT_FDCWD, path, 1u << 20).value_or(""); }
+
 
 std::size_t read_number(const char* path) {
-  std::string s = read_small_file(path);
+  std::string s = read_proc_file(path);
   std::size_t v = 0;
   std::from_chars(s.data(), s.data() + s.size(), v);
   return v;
@@ -79,7 +69,7 @@ std::size_t count_foreign_inotify_watches() {
       ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
       if (n <= 0) continue;
       if (std::string_view(target, static_cast<std::size_t>(n)) != "anon_inode:inotify") continue;
-      std::string info = read_small_file(
+      std::string info = read_proc_file(
           (std::string("/proc/") + p->d_name + "/fdinfo/" + f->d_name).c_str());
       for (std::size_t pos = 0; (pos = info.find("inotify wd:", pos)) != std::string::npos; ++pos)
         ++total;

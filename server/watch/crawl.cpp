@@ -14,6 +14,8 @@
 #include <ctime>
 
 #include "common/errno_text.h"
+#include "common/read_file.h"
+#include "paths/gitignore.h"
 #include "watch/budget.h"
 #include "watch/watcher_state.h"
 
@@ -283,18 +285,9 @@ void Watcher::Impl::scan_dir(Root& r, NodeId dir, Report report) {
 }
 
 void Watcher::Impl::load_gitignore(Root& r, NodeId dir, int dirfd, const std::string& dir_rel) {
-  int fd = ::openat(dirfd, ".gitignore", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return;
-  std::string content;
-  char buf[8192];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    content.append(buf, static_cast<std::size_t>(n));
-    if (content.size() > (4u << 20)) break;
-  }
-  ::close(fd);
-  r.ignore.set_gitignore(dir_rel, content);
+  auto content = read_small_file(dirfd, ".gitignore", paths::kMaxGitignoreBytes, /*follow_links=*/false);
+  if (!content) return;
+  r.ignore.set_gitignore(dir_rel, *content);
   tree_[dir].flags |= kHasGitignore;
 }
 

@@ -23,8 +23,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import os
-import shutil
-import socket
 import sys
 import uuid
 from concurrent.futures import Future
@@ -43,7 +41,9 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, captured_exception_key, c
 from pytest_lsp.protocol import LanguageClientProtocol
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "django-blog"
+# Ports and the example project: the same helpers as the end-to-end tests.
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+from devserver_util import copy_example, free_port, port_is_free  # noqa: E402
 DEVWATCH = os.environ.get("DEVWATCH_BIN") or str(ROOT / "build" / "server" / "devwatch")
 TIMEOUT = 30.0  # a deadline for something that must happen, never a performance threshold
 PYTHON = sys.executable  # this venv has Django from PyPI
@@ -278,27 +278,6 @@ async def poll(predicate: Callable[[], Any], what: str, timeout: float = TIMEOUT
 def state_is(name: Optional[str], *states: str) -> Callable[[dict], bool]:
     return lambda e: (e.get("method") == "devwatch/devServer/stateChanged"
                       and (name is None or e["params"]["name"] == name) and e["params"]["state"] in states)
-
-
-def copy_example(dest: Path) -> Path:
-    shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns("__pycache__", "*.sqlite3"))
-    return dest
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
 
 
 def django_settings(port: int, **extra: Any) -> dict:

@@ -61,6 +61,9 @@ def build_env() -> Dict[str, str]:
         # scikit-build-core would pass sysconfig's CXX (g++); ccache hashes the
         # compiler's name, so use CMake's default, as ./build does.
         env.setdefault("CXX", "c++")
+        # CI builds ./build with -Werror (scripts/setup.sh): the same flags, the same cache entries.
+        if os.environ.get("CI") == "true":
+            env["CMAKE_ARGS"] = (env.get("CMAKE_ARGS", "") + " -DDEVWATCH_WERROR=ON").strip()
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     return env
 
