@@ -13,33 +13,24 @@ apt_install build-essential g++ cmake ninja-build pkg-config ccache \
 apt_install clang clang-tidy libclang-rt-14-dev cppcheck
 
 mkdir -p "$CACHE"
-# The test venv: pytest and the current Django from PyPI. Reinstalled only
-# when the requirements change.
-req="$ROOT/tests/requirements.txt"
-stamp="$VENV/.requirements.sha256"
-want="$(sha256sum "$req" | cut -d' ' -f1)"
-if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  say "creating the test virtualenv in $VENV"
-  rm -rf "$VENV"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check -r "$req"
-  echo "$want" > "$stamp"
-fi
-
-# Conformance venv (tests/conformance): pytest-lsp, pygls and Django, pinned in
-# their own requirements file and venv so that the e2e venv above is not
-# rebuilt for them. Reinstalled only when that file changes.
-CONFORMANCE_VENV="$CACHE/venv-conformance"
-creq="$ROOT/tests/conformance/requirements.txt"
-cstamp="$CONFORMANCE_VENV/.requirements.sha256"
-cwant="$(sha256sum "$creq" | cut -d' ' -f1)"
-if [ ! -x "$CONFORMANCE_VENV/bin/python" ] || [ "$(cat "$cstamp" 2>/dev/null)" != "$cwant" ]; then
-  say "creating the conformance virtualenv in $CONFORMANCE_VENV"
-  rm -rf "$CONFORMANCE_VENV"
-  python3 -m venv "$CONFORMANCE_VENV"
-  "$CONFORMANCE_VENV/bin/pip" install -q --disable-pip-version-check -r "$creq"
-  echo "$cwant" > "$cstamp"
-fi
+# venv DIR REQUIREMENTS: (re)creates the virtualenv DIR from a requirements
+# file, only when it is missing or that file changed since it was made.
+venv() {
+  local dir="$1" req="$2" want
+  want="$(sha256sum "$req" | cut -d' ' -f1)"
+  if [ ! -x "$dir/bin/python" ] || [ "$(cat "$dir/.requirements.sha256" 2>/dev/null)" != "$want" ]; then
+    say "creating the virtualenv $dir from ${req#"$ROOT"/}"
+    rm -rf "$dir"
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install -q --disable-pip-version-check -r "$req"
+    echo "$want" > "$dir/.requirements.sha256"
+  fi
+}
+# The test venv: pytest and the current Django from PyPI.
+venv "$VENV" "$ROOT/tests/requirements.txt"
+# tests/conformance: pytest-lsp, pygls and Django, pinned in their own file
+# and venv so that the e2e venv above is not rebuilt for them.
+venv "$CACHE/venv-conformance" "$ROOT/tests/conformance/requirements.txt"
 
 cmake_args=(-S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 # CI builds with -Werror so warnings cannot creep in.

@@ -17,23 +17,14 @@
 #include <string>
 #include <vector>
 
+#include "support/run_loop.h"
 #include "supervise/asio_include.h"
 
 namespace devwatch::supervise::test {
 
 inline std::string helper_path() { return DEVWATCH_SUPERVISE_HELPER; }
 
-// Runs the loop until `done` holds; false when the deadline passes first.
-inline bool run_until(asio::io_context& io, const std::function<bool()>& done,
-                      std::chrono::milliseconds deadline = std::chrono::seconds(20)) {
-  const auto end = std::chrono::steady_clock::now() + deadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    io.restart();
-    io.run_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
+using devwatch::testing::run_until;
 
 // Polls a condition on the outside world (no loop work involved).
 inline bool poll_until(const std::function<bool()>& done,

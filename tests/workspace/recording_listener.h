@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "support/run_loop.h"
 #include "workspace/events.h"
 
 namespace devwatch::testing {
@@ -51,16 +52,5 @@ struct RecordingListener final : workspace::Listener {
   }
 };
 
-// Runs the loop until `done` holds; false when the deadline passes first.
-inline bool run_until(asio::io_context& io, const std::function<bool()>& done,
-                      std::chrono::milliseconds deadline = std::chrono::seconds(20)) {
-  const auto end = std::chrono::steady_clock::now() + deadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    io.restart();
-    io.run_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
 
 }  // namespace devwatch::testing
