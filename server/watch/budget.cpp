@@ -157,7 +157,7 @@ void Watcher::Impl::clear_unwatched(NodeId dir) {
 // Directories created after the crawl can run out of watches too: say so
 // again when more are unwatched than last reported (at most every 10 s).
 void Watcher::Impl::report_new_unwatched() {
-  if (!queue_.empty() || unwatched_dirs_ <= budget_reported_ || unwatched_.empty()) return;
+  if (crawling() || unwatched_dirs_ <= budget_reported_ || unwatched_.empty()) return;
   auto now = clock_.now();
   if (budget_reported_at_ && now - *budget_reported_at_ < std::chrono::seconds(10)) return;
   for (auto& r : roots_)

@@ -1,13 +1,12 @@
 // The crawl: a step function that scans a bounded number of directories
-// (options.dirs_per_step) and re-posts itself, so the backend is drained and
-// requests are answered between steps. Each directory is watched before it
-// is listed (nothing created meanwhile is missed), its entries are lstat'ed
-// (or, on the first crawl, typed by readdir) and diffed against the snapshot.
+// and entries (options.dirs_per_step, entries_per_step) and re-posts itself,
+// so the backend is drained and requests are answered between steps. The
+// scan of one directory is in scan.cpp.
 // Threading: io_context thread (see watcher_state.h).
-#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -22,15 +21,6 @@
 namespace devwatch::watch {
 
 namespace {
-
-NodeKind kind_of_dtype(unsigned char t) {
-  switch (t) {
-    case DT_DIR: return NodeKind::Dir;
-    case DT_REG: return NodeKind::File;
-    case DT_LNK: return NodeKind::Symlink;
-    default: return NodeKind::Other;
-  }
-}
 
 // Precise, so files written just before the crawl do not look newer. File
 // times come from the coarse clock and can lag up to a tick: a write in that
@@ -90,9 +80,21 @@ void Watcher::Impl::schedule_step() {
 void Watcher::Impl::step() {
   step_posted_ = false;
   if (stopped_) return;
-  for (std::size_t n = 0; n < options_.dirs_per_step && !queue_.empty(); ++n) {
+  // Bounded by directories and by entries: a huge folder is finished over
+  // several steps (resume_scan) before the next directory is taken.
+  std::size_t dirs = 0;
+  std::size_t entries = 0;
+  const std::size_t entry_budget = std::max<std::size_t>(1, options_.entries_per_step);
+  while (entries < entry_budget) {
+    if (cursor_) {
+      entries += resume_scan(entry_budget - entries);
+      continue;
+    }
+    if (dirs >= options_.dirs_per_step || queue_.empty()) break;
     ScanItem item = queue_.front();
     queue_.pop_front();
+    ++dirs;
+    ++entries;
     // Counted against the root it was queued for, even if it is gone since,
     // so that root's crawl still ends.
     Root* r = root_for(item.root);
@@ -105,7 +107,7 @@ void Watcher::Impl::step() {
     const Node& node = tree_[item.node];
     if (r && !r->gone && node.live && node.kind == NodeKind::Dir && tree_.root_of(item.node) == item.root) {
       if (item.report == Report::Reignore) reignore_dir(*r, item.node);
-      else scan_dir(*r, item.node, item.report);
+      else begin_scan(*r, item.node, item.report);
     }
   }
   for (auto& root : roots_)
@@ -113,7 +115,7 @@ void Watcher::Impl::step() {
   flush();
   report_progress();
   report_new_unwatched();
-  if (!queue_.empty()) schedule_step();
+  if (crawling()) schedule_step();
 }
 
 void Watcher::Impl::report_progress() {
@@ -121,7 +123,7 @@ void Watcher::Impl::report_progress() {
   for (auto& rp : roots_) {
     Root& r = *rp;
     if (r.crawl_reported || r.gone) continue;
-    if (r.queued == 0) {
+    if (r.queued == 0 && !(cursor_ && cursor_->root == r.node)) {
       r.crawl_reported = true;
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - r.crawl_start).count();
       std::size_t watched = 0;
@@ -173,157 +175,6 @@ bool Watcher::Impl::watch_before_scan(Root& r, NodeId dir, const std::string& pa
                          watch_failed_fix(w.error)});
   }
   return true;
-}
-
-// Watch (before reading, so nothing created meanwhile is missed), list,
-// lstat each entry, and diff against the snapshot's children.
-void Watcher::Impl::scan_dir(Root& r, NodeId dir, Report report) {
-  std::string path = tree_.path(dir);
-  const bool is_root = dir == r.node;
-  if (!watch_before_scan(r, dir, path, is_root)) return;
-
-  // A root given as a symlink is followed (the user named it); nothing below is.
-  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | (is_root ? 0 : O_NOFOLLOW));
-  if (fd < 0) {
-    int err = errno;
-    if (err == ENOENT || err == ENOTDIR || err == ELOOP) {
-      vanished(r, dir);
-    } else if (err == ENAMETOOLONG) {
-      // Already reported by watch_before_scan with the right fix; "chmod" would be wrong.
-      tree_[dir].flags |= kUnreadable;
-    } else {
-      tree_[dir].flags |= kUnreadable;
-      problem_once(Problem{Severity::Warning, "unreadable", path,
-                           "cannot read folder " + path + ": " + errno_text(err) +
-                               "; changes inside it are not seen",
-                           "make it readable (chmod u+rx) or exclude it"});
-    }
-    return;
-  }
-  tree_[dir].flags &= static_cast<std::uint8_t>(~kUnreadable);
-  struct stat dir_st {};
-  if (::fstat(fd, &dir_st) == 0) {
-    set_stat(dir, dir_st);
-    if (is_root) r.dev = dir_st.st_dev;
-    else if (dir_st.st_dev != r.dev) check_mount(path);  // a mount point inside the tree
-  }
-  DIR* d = ::fdopendir(fd);
-  if (!d) {
-    ::close(fd);
-    return;
-  }
-  entries_.clear();
-  bool has_gitignore = false;
-  while (dirent* e = ::readdir(d)) {
-    const char* nm = e->d_name;
-    if (nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0))) continue;
-    entries_.push_back(DirEntry{nm, e->d_type, e->d_ino});
-    if (std::strcmp(nm, ".gitignore") == 0) has_gitignore = true;
-  }
-
-  const std::string dir_rel = tree_.relative_path(dir);
-  tree_[dir].flags &= static_cast<std::uint8_t>(~kSkippedIgnored);
-  if (r.ignore.options().respect_gitignore) {
-    if (has_gitignore) load_gitignore(r, dir, fd, dir_rel);
-    else if (tree_[dir].flags & kHasGitignore) {
-      r.ignore.remove_gitignore(dir_rel);
-      tree_[dir].flags &= static_cast<std::uint8_t>(~kHasGitignore);
-    }
-  }
-
-  const bool had_children = tree_[dir].first_child != kNoNode;
-  for (const DirEntry& e : entries_) {
-    const std::string& name = e.name;
-    NodeId child = had_children ? tree_.find(dir, name) : kNoNode;
-    // During the first crawl a new entry needs no stat when readdir gave
-    // its type (it predates the watch); later, and to diff, it does.
-    struct stat st {};
-    const bool have_stat = child != kNoNode || e.type == DT_UNKNOWN || report != Report::None;
-    if (have_stat && ::fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // gone already
-    const NodeKind kind = have_stat ? kind_of(st.st_mode) : kind_of_dtype(e.type);
-    const bool is_dir = kind == NodeKind::Dir;
-    std::string rel = join_rel(dir_rel, name);
-    if (r.ignore.is_ignored_entry(rel, is_dir)) {
-      if (child != kNoNode) remove_node(child, Report::None, false);
-      tree_[dir].flags |= kSkippedIgnored;
-      continue;
-    }
-    if (child != kNoNode && !same_identity(tree_[child], st)) {
-      remove_node(child, report, false);
-      child = kNoNode;
-    }
-    if (child == kNoNode) {
-      child = tree_.add(dir, name);
-      Node& cn = tree_[child];
-      if (have_stat) {
-        set_stat(child, st);
-      } else {
-        cn.ino = e.ino;
-        cn.kind = kind;
-        cn.stat_gen = drain_gen_;
-        cn.flags |= kNeedsStat;
-      }
-      cn.flags |= kFromScan;
-      emit(child, ChangeType::Created, report);
-      if (is_dir) enqueue(child, report, report != Report::None);
-    } else {
-      if (!is_dir && differs(r, tree_[child], st)) emit(child, ChangeType::Changed, report);
-      set_stat(child, st);
-      if (is_dir) enqueue(child, report, false);
-    }
-    tree_[child].flags |= kSeen;
-  }
-  ::closedir(d);  // closes fd
-
-  // Children the listing no longer has are gone.
-  std::vector<NodeId> gone;
-  for (NodeId c = tree_[dir].first_child; c != kNoNode; c = tree_[c].next) {
-    if (!(tree_[c].flags & (kSeen | kPendingMove))) gone.push_back(c);
-    tree_[c].flags &= static_cast<std::uint8_t>(~kSeen);
-  }
-  for (NodeId c : gone) remove_node(c, report, false);
-}
-
-void Watcher::Impl::load_gitignore(Root& r, NodeId dir, int dirfd, const std::string& dir_rel) {
-  auto content = read_small_file(dirfd, ".gitignore", paths::kMaxGitignoreBytes, /*follow_links=*/false);
-  if (!content) return;
-  r.ignore.set_gitignore(dir_rel, *content);
-  tree_[dir].flags |= kHasGitignore;
-}
-
-bool Watcher::Impl::same_identity(const Node& n, const struct stat& st) {
-  if (n.kind != kind_of(st.st_mode)) return false;
-  // readdir's d_ino can differ from st_ino (overlayfs): for a directory
-  // that would mean a false delete of its subtree, so trust the kind; for
-  // a file at worst a spurious change.
-  if ((n.flags & kNeedsStat) && n.kind == NodeKind::Dir) return true;
-  return n.ino == st.st_ino;
-}
-
-bool Watcher::Impl::differs(const Root& r, const Node& n, const struct stat& st) {
-  if (n.flags & kNeedsStat) return mtime_ns(st) >= r.watch_start_ns;
-  return n.mtime_ns != mtime_ns(st) || n.size != static_cast<std::uint64_t>(st.st_size);
-}
-
-void Watcher::Impl::set_stat(NodeId id, const struct stat& st) {
-  Node& n = tree_[id];
-  n.ino = st.st_ino;
-  n.mtime_ns = mtime_ns(st);
-  n.size = static_cast<std::uint64_t>(st.st_size);
-  n.kind = kind_of(st.st_mode);
-  n.stat_gen = drain_gen_;
-  n.flags &= static_cast<std::uint8_t>(~kNeedsStat);
-}
-
-// A directory disappeared while we were about to scan it.
-void Watcher::Impl::vanished(Root& r, NodeId dir) {
-  if (dir == r.node) {
-    root_gone(r);
-    return;
-  }
-  // Gone, or replaced by a file: lstat in the parent decides.
-  std::string name = tree_[dir].name;
-  verify(r, tree_[dir].parent, name, Hint::Kind::Deleted, drain_gen_);
 }
 
 }  // namespace devwatch::watch

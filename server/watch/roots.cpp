@@ -48,6 +48,7 @@ void Watcher::Impl::remove_root(const std::string& raw) {
     Root& r = *roots_[i];
     if (r.return_timer) r.return_timer->cancel();
     std::erase_if(queue_, [&](const ScanItem& s) { return s.root == r.node; });
+    if (cursor_ && cursor_->root == r.node) drop_cursor();
     remove_node(r.node, Report::None, /*keep_root=*/false);
     roots_.erase(roots_.begin() + static_cast<std::ptrdiff_t>(i));
     return;
@@ -71,6 +72,7 @@ void Watcher::Impl::root_gone(Root& r) {
   clear_pending_moves();
   std::erase_if(queue_, [&](const ScanItem& s) { return s.root == r.node; });
   r.queued = 0;
+  if (cursor_ && cursor_->root == r.node) drop_cursor();
   remove_node(r.node, Report::Normal, /*keep_root=*/true);
   emit(r.node, ChangeType::Deleted, Report::Normal);
   flush();

@@ -36,7 +36,7 @@ WatcherStatus Watcher::Impl::status() const {
   s.resync_count = resync_count_;
   s.last_event_time = last_event_time_;
   s.problems = problems_;
-  s.crawling = !queue_.empty();
+  s.crawling = crawling();
   return s;
 }
 

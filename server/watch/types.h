@@ -71,6 +71,9 @@ struct WatcherOptions {
   bool poll_unwatched = false;
   // Directories scanned per crawl step before yielding to the event loop.
   std::size_t dirs_per_step = 64;
+  // Directory entries processed per crawl step: a single huge folder is
+  // processed over several steps.
+  std::size_t entries_per_step = 4096;
   // Times the move-pairing window, the unwatched-folder poll, the wait for a
   // deleted root's return and the budget re-report interval. Null: an
   // AsioClock on the Watcher's io_context. Not owned; must outlive the Watcher.

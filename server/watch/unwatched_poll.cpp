@@ -17,7 +17,7 @@ void Watcher::Impl::arm_unwatched_poll() {
     auto self = weak.lock();
     if (!self || self->stopped_) return;
     self->unwatched_poll_armed_ = false;
-    if (self->queue_.empty())
+    if (!self->crawling())
       for (NodeId n : self->unwatched_)
         if (self->tree_[n].live) self->enqueue(n, Report::Normal, false);
     self->arm_unwatched_poll();

@@ -43,6 +43,7 @@ void Watcher::Impl::start() {
 
 void Watcher::Impl::shutdown() {
   stopped_ = true;
+  drop_cursor();
   if (backend_) backend_->stop();
   move_timer_->cancel();
   unwatched_timer_->cancel();
@@ -72,8 +73,8 @@ void Watcher::Impl::flush() {
 }
 
 bool Watcher::Impl::resync_running() const {
-  return std::any_of(queue_.begin(), queue_.end(),
-                     [](const ScanItem& s) { return s.report == Report::Resync; });
+  return (cursor_ && cursor_->report == Report::Resync) ||
+         std::any_of(queue_.begin(), queue_.end(), [](const ScanItem& s) { return s.report == Report::Resync; });
 }
 
 void Watcher::Impl::deliver(std::vector<Change>& changes, const std::optional<std::string>& reason) {
@@ -123,7 +124,7 @@ Result<void> Watcher::set_root_ignore(const std::string& root, const paths::Igno
 }
 
 bool Watcher::busy() const {
-  return !impl_->queue_.empty() || !impl_->pending_moves_.empty() || !impl_->hint_queue_.empty();
+  return impl_->crawling() || !impl_->pending_moves_.empty() || !impl_->hint_queue_.empty();
 }
 
 WatcherStatus Watcher::status() const { return impl_->status(); }

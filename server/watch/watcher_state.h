@@ -130,7 +130,13 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
   void schedule_step();
   void step();
   void report_progress();
-  void scan_dir(Root& r, NodeId dir, Report report);
+  struct ScanCursor;
+  // Watch, open and list `dir` into cursor_; false when there is nothing to process.
+  bool begin_scan(Root& r, NodeId dir, Report report);
+  // Processes up to `budget` entries of cursor_ (at least one); returns how many.
+  std::size_t resume_scan(std::size_t budget);
+  void finish_scan(Root& r, ScanCursor& c);
+  void drop_cursor();
   bool watch_before_scan(Root& r, NodeId dir, const std::string& path, bool is_root);
   void load_gitignore(Root& r, NodeId dir, int dirfd, const std::string& dir_rel);
   static bool same_identity(const Node& n, const struct stat& st);
@@ -199,7 +205,26 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
     unsigned char type;
     ino_t ino;
   };
-  std::vector<DirEntry> entries_;
+  std::vector<DirEntry> entries_;  // reignore_dir's listing
+  // The directory being scanned: listed at once, its entries processed at
+  // most options_.entries_per_step per step, so one folder of 200,000 files
+  // does not hold the loop (crawl.cpp).
+  struct ScanCursor {
+    NodeId dir = kNoNode;
+    NodeId root = kNoNode;  // as queued (see ScanItem)
+    ino_t ino = 0;          // dir's, to notice it was replaced between steps
+    Report report = Report::None;
+    int fd = -1;            // open until every entry is processed
+    std::string dir_rel;
+    std::vector<DirEntry> entries;
+    std::size_t next = 0;
+    // Spanned steps: events ran in between and may have added children the
+    // listing does not have, so unlisted children are verified, not removed.
+    bool resumed = false;
+  };
+  std::optional<ScanCursor> cursor_;
+  // A crawl or rescan is queued or under way.
+  bool crawling() const { return !queue_.empty() || cursor_.has_value(); }
   std::vector<Change> out_;
   std::vector<Change> resync_out_;
   std::optional<std::string> resync_pending_reason_;

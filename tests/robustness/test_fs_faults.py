@@ -191,8 +191,8 @@ def test_huge_directory(tmp_path, ws):
         os.close(fd)
     t0 = time.monotonic()
     with start(tmp_path, ws) as client:
-        # The crawl lists one directory per step, so a single huge directory is one step:
-        # the first request after initialize waits for it (figure: crawl_seconds).
+        # The crawl processes at most 4,096 entries per step, so requests are answered
+        # between the steps of this one huge directory (figure: crawl_seconds).
         sub = subscribe(client, "big/marker.txt")
         w = wait_crawled(client, timeout=240)
         crawl_s = time.monotonic() - t0
