@@ -160,7 +160,7 @@ void Watcher::Impl::report_new_unwatched() {
   if (crawling() || unwatched_dirs_ <= budget_reported_ || unwatched_.empty()) return;
   auto now = clock_.now();
   if (budget_reported_at_ && now - *budget_reported_at_ < std::chrono::seconds(10)) return;
-  for (auto& r : roots_)
+  for (const auto& r : roots_)
     if (!r->crawl_reported) return;  // the crawl's end reports it
   Root* r = root_for(tree_.root_of(*unwatched_.begin()));
   if (r) report_budget(*r);
@@ -182,7 +182,7 @@ void Watcher::Impl::report_budget(Root& r) {
 }
 
 // Directories (depth 1..3) with the most subdirectories, none inside another.
-std::string Watcher::Impl::largest_dirs(Root& r) {
+std::string Watcher::Impl::largest_dirs(const Root& r) {
   std::vector<NodeId> order;
   tree_.for_each_in_subtree(r.node, [&](NodeId n) {
     if (tree_[n].kind == NodeKind::Dir) order.push_back(n);
@@ -200,7 +200,7 @@ std::string Watcher::Impl::largest_dirs(Root& r) {
     for (NodeId p = n; p != r.node && depth < 5; p = tree_[p].parent) ++depth;
     if (depth >= 1 && depth <= 3) cands.emplace_back(count[n], n);
   }
-  std::sort(cands.begin(), cands.end(), [](auto& a, auto& b) { return a.first > b.first; });
+  std::sort(cands.begin(), cands.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<NodeId> picked;
   std::string out;
   for (auto& [c, n] : cands) {

@@ -110,7 +110,7 @@ void Watcher::Impl::step() {
       else begin_scan(*r, item.node, item.report);
     }
   }
-  for (auto& root : roots_)
+  for (const auto& root : roots_)
     if (!root->superseded.empty() && !reignore_pending(*root)) root->superseded.clear();
   flush();
   report_progress();
@@ -120,7 +120,7 @@ void Watcher::Impl::step() {
 
 void Watcher::Impl::report_progress() {
   auto now = clock_.now();
-  for (auto& rp : roots_) {
+  for (const auto& rp : roots_) {
     Root& r = *rp;
     if (r.crawl_reported || r.gone) continue;
     if (r.queued == 0 && !(cursor_ && cursor_->root == r.node)) {

@@ -51,7 +51,7 @@ void Watcher::Impl::on_hints(const std::vector<Hint>& hints, std::uint32_t gen) 
   }
   if (rescan) {
     if (queue_.empty())
-      for (auto& r : roots_)
+      for (const auto& r : roots_)
         if (!r->gone) enqueue(r->node, Report::Normal, false);
     return;  // a deleted root shows up in that scan (open fails)
   }
@@ -66,7 +66,7 @@ void Watcher::Impl::start_resync(std::string reason) {
                   "raise the queue: sudo sysctl fs.inotify.max_queued_events=" +
                       std::to_string(std::max<std::size_t>(65536, queue_limit_ * 4))});
   resync_pending_reason_ = std::move(reason);
-  for (auto& r : roots_)
+  for (const auto& r : roots_)
     if (!r->gone) enqueue(r->node, Report::Resync, true);
 }
 

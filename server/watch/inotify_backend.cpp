@@ -27,7 +27,7 @@ struct InotifyBackend::State {
   bool armed = false;
   std::vector<Hint> hints;
   // 64 KiB: a full default queue (16384 events) drains in a few reads.
-  alignas(inotify_event) char buffer[64 * 1024];
+  alignas(inotify_event) char buffer[64 * 1024]{};
 };
 
 Result<std::unique_ptr<InotifyBackend>> InotifyBackend::create(asio::io_context& io) {
@@ -107,13 +107,13 @@ void InotifyBackend::drain() {
     while (off + sizeof(inotify_event) <= static_cast<std::size_t>(n)) {
       inotify_event ev;
       std::memcpy(&ev, st.buffer + off, sizeof ev);
-      const char* name = st.buffer + off + sizeof(inotify_event);
+      const char* ev_name = st.buffer + off + sizeof(inotify_event);
       off += sizeof(inotify_event) + ev.len;
       Hint h;
       h.dir = ev.wd;
       h.cookie = ev.cookie;
       h.is_dir = (ev.mask & IN_ISDIR) != 0;
-      if (ev.len > 0) h.name.assign(name, ::strnlen(name, ev.len));
+      if (ev.len > 0) h.name.assign(ev_name, ::strnlen(ev_name, ev.len));
       auto push = [&](Hint::Kind kind) {
         h.kind = kind;
         st.hints.push_back(h);

@@ -20,7 +20,7 @@ std::optional<std::string> remote_filesystem_name(const std::string& path) {
     case 0x65735546u: return "fuse";
     case 0x65735543u: return "fusectl";
     case 0x00C36400u: return "ceph";
-    case 0x5346414Fu: return "afs";
+    case 0x5346414Fu:
     case 0x6B414653u: return "afs";
     case 0x47504653u: return "gpfs";
     case 0x0BD00BD0u: return "lustre";

@@ -20,7 +20,7 @@ Result<void> Watcher::Impl::add_root(const std::string& raw, const paths::Ignore
     return make_error(ErrorCode::InvalidParams, "watch root must be an absolute path: " + raw);
   std::string path = raw;
   while (path.size() > 1 && path.back() == '/') path.pop_back();
-  for (auto& r : roots_)
+  for (const auto& r : roots_)
     if (r->path == path) return {};
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
@@ -84,7 +84,7 @@ void Watcher::Impl::root_gone(Root& r) {
   arm_return_timer(r);
 }
 
-void Watcher::Impl::arm_return_timer(Root& r) {
+void Watcher::Impl::arm_return_timer(const Root& r) {
   clock_.start_after(*r.return_timer, std::chrono::milliseconds(std::clamp(options_.poll_interval_ms / 4, 20, 250)),
                      [weak = weak_from_this(), node = r.node] {
     auto self = weak.lock();

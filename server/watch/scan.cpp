@@ -115,7 +115,7 @@ std::size_t Watcher::Impl::resume_scan(std::size_t budget) {
   const std::size_t end = std::min(c.entries.size(), c.next + std::max<std::size_t>(budget, 1));
   // A directory with no children yet (the first crawl) needs no lookups.
   const bool had_children = tree_[dir].first_child != kNoNode;
-  const std::size_t start = c.next;
+  const std::size_t first = c.next;
   for (; c.next < end; ++c.next) {
     const DirEntry& e = c.entries[c.next];
     const std::string& name = e.name;
@@ -160,7 +160,7 @@ std::size_t Watcher::Impl::resume_scan(std::size_t budget) {
     }
     tree_[child].flags |= kSeen;
   }
-  const std::size_t done = c.next - start;
+  const std::size_t done = c.next - first;
   if (c.next < c.entries.size()) {
     c.resumed = true;
   } else {

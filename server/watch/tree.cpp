@@ -137,7 +137,7 @@ NodeId Tree::root_of(NodeId id) const {
 }
 
 void Tree::append_path(NodeId id, std::string& out) const {
-  NodeId chain[256];
+  NodeId chain[256];  // only chain[0, depth) is read: not zeroed on this hot path
   std::size_t depth = 0;
   std::vector<NodeId> deep;
   for (NodeId n = id; n != kNoNode; n = (*this)[n].parent) {
@@ -150,6 +150,7 @@ void Tree::append_path(NodeId id, std::string& out) const {
   }
   for (std::size_t i = depth; i-- > 0;) {
     if (!out.empty() && out.back() != '/') out += '/';
+    // cppcheck-suppress uninitvar ; i < depth, every such entry was written above
     out += (*this)[chain[i]].name;
   }
 }

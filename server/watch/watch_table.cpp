@@ -63,7 +63,7 @@ void Watcher::Impl::remove_node(NodeId id, Report report, bool keep_root) {
   NodeId root_node = tree_.root_of(id);
   Root* r = root_for(root_node);
   auto visit = [&](NodeId n) {
-    Node& node = tree_[n];
+    const Node& node = tree_[n];
     drop_watch(n);
     clear_unwatched(n);
     if ((node.flags & kHasGitignore) && r) r->ignore.remove_gitignore(tree_.relative_path(n));

@@ -47,7 +47,7 @@ void Watcher::Impl::shutdown() {
   if (backend_) backend_->stop();
   move_timer_->cancel();
   unwatched_timer_->cancel();
-  for (auto& r : roots_)
+  for (const auto& r : roots_)
     if (r->return_timer) r->return_timer->cancel();
 }
 

@@ -115,7 +115,7 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
   void remove_root(const std::string& raw);
   void check_mount(const std::string& path);
   void root_gone(Root& r);
-  void arm_return_timer(Root& r);
+  void arm_return_timer(const Root& r);
   void check_root_back(Root& r);
 
   // ignore_update.cpp
@@ -170,7 +170,7 @@ class Watcher::Impl : public std::enable_shared_from_this<Impl> {
   void mark_watch_failed(NodeId dir);
   void report_new_unwatched();
   void report_budget(Root& r);
-  std::string largest_dirs(Root& r);
+  std::string largest_dirs(const Root& r);
   void refresh_foreign_watches() const;
 
   // unwatched_poll.cpp
