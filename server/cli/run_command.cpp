@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <map>
+#include <set>
 
 #include "cli/run_options.h"
 #include "paths/relative.h"
@@ -78,6 +80,13 @@ class ConsoleView final : public workspace::Listener {
         break;
       case supervise::ServerState::Crashed:
       case supervise::ServerState::Backoff: {
+        if (c.setup) {
+          // The real reason first, said once; no "restarting" before it.
+          say_.line("cannot run " + c.name + ": " + c.setup->message, "31");
+          say_.line("  fix: " + c.setup->fix, "33");
+          said_setup_.insert(c.name);
+          break;
+        }
         std::string text = c.name + " crashed (" + supervise::exit_description(c) + ")";
         if (!e.exception.empty()) {
           text += ": " + e.exception;
@@ -85,6 +94,9 @@ class ConsoleView final : public workspace::Listener {
         }
         text += c.state == supervise::ServerState::Backoff ? " — " + c.reason
                 : (e.spec && e.spec->auto_restart ? " — restarting" : " — waiting for changes");
+        // A crash loop at start-up repeats one line: said once until it is ready again.
+        if (last_crash_[c.name] == text) break;
+        last_crash_[c.name] = text;
         say_.line(text, "31");
         break;
       }
@@ -92,6 +104,9 @@ class ConsoleView final : public workspace::Listener {
         break;
     }
   }
+
+  // A setup problem of this server was said (with its fix) by server_changed.
+  bool said_setup(const std::string& name) const { return said_setup_.count(name) != 0; }
 
   void output_line(const std::string& server, const supervise::OutputLine& line) override {
     FILE* out = line.stream == supervise::Stream::Stdout ? stdout : stderr;
@@ -135,6 +150,7 @@ class ConsoleView final : public workspace::Listener {
  private:
   void ready(const workspace::ServerChanged& e) {
     const auto& c = e.change;
+    last_crash_.erase(c.name);
     std::string text = c.name + " ready" + (c.ready_ms ? " in " + std::to_string(*c.ready_ms) + " ms" : "");
     if (e.spec && e.spec->ready.port) {
       text += " — http://" + e.spec->ready.host.value_or("127.0.0.1") + ":" + std::to_string(*e.spec->ready.port) + "/";
@@ -168,7 +184,10 @@ class ConsoleView final : public workspace::Listener {
   const Say& say_;
   std::string root_;
   bool timings_;
+  std::map<std::string, std::string> last_crash_;
+  std::set<std::string> said_setup_;
 };
+
 
 }  // namespace
 
@@ -224,10 +243,17 @@ int run_run_command(const std::vector<std::string>& args) {
   view.prefix = ws.servers().size() > 1;
 
   int exit_code = 0;
+  bool waiting = false;
   for (const auto& [name, error] : ws.start_auto().failed) {
-    say.line("cannot start " + name + ": " + error.message, "31");
-    exit_code = 1;
+    if (!view.said_setup(name)) say.line("cannot start " + name + ": " + error.message, "31");
+    // A configured server waits for devwatch.json to change; a command line cannot change.
+    if (opts.command.empty() && view.said_setup(name)) {
+      waiting = true;
+    } else {
+      exit_code = 1;
+    }
   }
+  if (waiting && exit_code == 0) say.line("waiting for a change of devwatch.json (Ctrl-C to quit)");
   if (exit_code != 0) {
     ws.stop_all([&] { io.stop(); });
     io.run();

@@ -7,6 +7,11 @@
 
 namespace devwatch::supervise {
 
+bool git_index_locked(const std::string& root) {
+  std::error_code ec;
+  return !root.empty() && std::filesystem::exists(std::filesystem::path(root) / ".git" / "index.lock", ec);
+}
+
 RestartDebouncer::RestartDebouncer(Clock& clock, std::string root, DebounceTiming timing, Fire fire)
     : clock_(clock), timer_(clock.make_timer()), root_(std::move(root)), timing_(timing), fire_(std::move(fire)) {}
 
@@ -60,9 +65,7 @@ void RestartDebouncer::settled() {
 }
 
 void RestartDebouncer::poll_lock() {
-  std::error_code ec;
-  const bool locked = !root_.empty() && std::filesystem::exists(std::filesystem::path(root_) / ".git" / "index.lock", ec);
-  if (!locked) {
+  if (!git_index_locked(root_)) {
     fire_now(false);
     return;
   }

@@ -35,6 +35,9 @@ struct DebouncedRestart {
   bool lock_cap_hit = false;  // restarted although index.lock was still there
 };
 
+// True while <root>/.git/index.lock exists: a git command is changing the tree.
+bool git_index_locked(const std::string& root);
+
 class RestartDebouncer {
  public:
   static constexpr size_t kMaxListedFiles = 100;  // = StateChange::kMaxListedFiles
