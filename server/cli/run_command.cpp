@@ -13,6 +13,7 @@
 #include <set>
 
 #include "cli/run_options.h"
+#include "cli/run_preflight.h"
 #include "paths/relative.h"
 #include "workspace/workspace.h"
 
@@ -241,6 +242,13 @@ int run_run_command(const std::vector<std::string>& args) {
     }
   }
   view.prefix = ws.servers().size() > 1;
+  for (const auto* server : ws.servers()) {
+    if (auto refused = preflight(status.front(), server->spec())) {
+      say.line("cannot run " + server->name() + ": " + refused->detail, "31");
+      say.line("  fix: " + refused->fix, "33");
+      return 1;
+    }
+  }
 
   int exit_code = 0;
   bool waiting = false;

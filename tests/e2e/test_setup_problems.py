@@ -1,10 +1,12 @@
 """Setup problems end to end: a command that cannot be executed is said first,
 with the PATH searched, and waits for the configuration; a server that was
-never ready and crashes the same way is said once, with the fix."""
+never ready and crashes the same way is said once, with the fix; `devwatch
+run` refuses an interpreter without Django before anything crashes."""
+import os
 import subprocess
 import sys
 
-from devserver_util import free_port, write_config
+from devserver_util import copy_example, free_port, write_config
 from lsp_client import LspClient, devwatch_binary
 from test_run_command import Run, server_script
 
@@ -54,6 +56,24 @@ def test_run_of_a_command_line_that_cannot_be_executed_says_it_once_and_exits(tm
     assert said[0].startswith("devwatch: cannot run app: exec failed: nosuchcmd-x: No such file or directory"), said
     assert "is in none of PATH's directories (" in said[0]
     assert "crashed" not in p.stderr and "cannot start" not in p.stderr
+
+
+def test_run_refuses_an_interpreter_without_django_with_the_fix(tmp_path):
+    root = copy_example(tmp_path / "blog")
+    venv_bin = root / ".venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    python = venv_bin / "python"
+    # An interpreter that cannot see any site-packages: no Django.
+    python.write_text(f"#!/bin/sh\nexec {sys.executable} -I -S \"$@\"\n")
+    python.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    p = subprocess.run([devwatch_binary(), "run"], capture_output=True, text=True, cwd=root, env=env, timeout=60)
+    assert p.returncode == 1, p.stderr
+    assert "devwatch: cannot run django: the project's interpreter" in p.stderr
+    assert "cannot import Django: ModuleNotFoundError: No module named 'django'" in p.stderr
+    assert "(interpreter: .venv/bin/python (found)" in p.stderr
+    assert f"fix: install Django into it: {python} -m pip install Django" in p.stderr
+    assert "crashed" not in p.stderr and "ready" not in p.stderr
 
 
 def test_the_same_crash_of_a_server_never_ready_is_said_once_as_a_setup_problem(tmp_path):
