@@ -26,7 +26,9 @@ void RestartDebouncer::request(const std::string& reason, const std::vector<std:
     files_.clear();
     seen_.clear();
     reason_ = reason;
+    requests_ = 0;
   }
+  ++requests_;
   last_at_ = now;
   for (const auto& file : changed_files) {
     // The listed set is capped so a huge checkout costs bounded memory; the
@@ -34,7 +36,10 @@ void RestartDebouncer::request(const std::string& reason, const std::vector<std:
     seen_.insert(std::hash<std::string>{}(file));
     if (files_.size() < kMaxListedFiles) files_.insert(file);
   }
-  settle_ = settle.count() >= 0 ? settle : timing_.settle;
+  // One batch (a save) may end sooner than a burst that has shown a second one.
+  settle_ = settle.count() >= 0 ? settle
+            : requests_ == 1    ? std::min(timing_.first_settle, timing_.settle)
+                                : timing_.settle;
   if (!waiting_lock_) arm(settle_);
 }
 
