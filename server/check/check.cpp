@@ -263,7 +263,8 @@ void check_config(Report& report, const std::string& root) {
                            {"stopPolicy", json{{"signal", config::signal_name(spec.stop_signal)},
                                                {"timeoutMs", spec.stop_timeout_ms}, {"why", why}}}});
     detail += "\n         server " + spec.name + ": " + argv;
-    detail += "\n         server " + spec.name + " stop: " + policy + " (" + why + ")";
+    detail.append("\n         server ").append(spec.name).append(" stop: ").append(policy);
+    detail.append(" (").append(why).append(")");
   }
   for (const auto& why : loaded->explanation) detail += "\n         " + why;
   report.items.push_back(Item{"config", loaded->config.servers.empty() ? Status::Info : Status::Ok, detail, {},
