@@ -64,9 +64,10 @@ class ConsoleView final : public workspace::Listener {
     const auto& c = e.change;
     switch (c.state) {
       case supervise::ServerState::Starting:
-        // A restart was announced when it stopped; only other starts are news.
+        // A restart was announced when it stopped, an automatic one by the
+        // crash line ("— restarting"); only other starts are news.
         if (c.cause != supervise::Cause::AutoStart && c.cause != supervise::Cause::Change &&
-            c.cause != supervise::Cause::Config) {
+            c.cause != supervise::Cause::Config && c.cause != supervise::Cause::AutoRestart) {
           say_.line("starting " + c.name + " (" + c.reason + ")");
         }
         break;

@@ -112,3 +112,21 @@ def test_an_exec_failure_carries_the_path_searched(tmp_path):
         assert crashed["reason"] == problem["message"]
         assert problem["message"].startswith("exec failed: nosuchcmd-x: No such file or directory (ENOENT); ")
         assert client.shutdown_and_exit() == 0
+
+
+def test_run_says_a_repeated_crash_once_then_the_verdict(tmp_path):
+    root = tmp_path / "app"
+    root.mkdir()
+    write_config(root, {"web": {"command": ["python3", "-c", "import nosuchmod_x"],
+                                "ready": {"pattern": "Listening"}}})
+    run = Run([], cwd=root)
+    try:
+        run.wait_line("cannot run web: a setup problem: it crashed 5 times in a row the same way")
+        ours = [l for l in run.lines if l.startswith("devwatch:")]
+        crashed = [l for l in ours if "web crashed" in l]
+        assert crashed == ["devwatch: web crashed (exit 1): ModuleNotFoundError: No module named 'nosuchmod_x' "
+                           "— restarting"], ours
+        assert not any("starting web" in l for l in ours), ours
+        assert run.interrupt() == 0
+    finally:
+        run.kill()
