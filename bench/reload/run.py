@@ -40,11 +40,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import benchlib  # noqa: E402
 
 EXAMPLE = benchlib.REPO / "examples" / "django-blog"
-ALL_TOOLS = ["floor", "devwatch", "django-devwatch", "django-stat", "django-watchman", "django-watchfiles",
+ALL_TOOLS = ["floor", "devwatch", "devwatch-default", "devwatch-sigint", "devwatch-baseline",
+             "devwatch-baseline-sigint", "django-devwatch", "django-stat", "django-watchman", "django-watchfiles",
              "nodemon", "entr", "watchexec"]
+# The devwatch rows that take their binary from --baseline (another build,
+# e.g. the commit before a change), for a before/after in the same run.
+BASELINE_ROWS = {"devwatch-baseline": "devwatch", "devwatch-baseline-sigint": "devwatch-sigint"}
 LABELS = {
     "floor": "floor: cold start of runserver --noreload",
     "devwatch": "devwatch run",
+    "devwatch-default": "devwatch run, no --stop-signal (runserver recognised: SIGTERM)",
+    "devwatch-sigint": "devwatch run --stop-signal SIGINT (slow stop, leading edge)",
+    "devwatch-baseline": "devwatch run, --baseline build",
+    "devwatch-baseline-sigint": "devwatch run --stop-signal SIGINT, --baseline build",
     "django-devwatch": "Django autoreloader (DevwatchReloader, devwatch.django)",
     "django-stat": "Django autoreloader (StatReloader)",
     "django-watchman": "Django autoreloader (WatchmanReloader)",
@@ -138,7 +146,13 @@ def tool_command(name, args, cache, port):
     serve = [py, "manage.py", "runserver", "--noreload", "127.0.0.1:%d" % port]
     if name in ("floor",):
         return serve, {}, None, None
-    if name == "devwatch":
+    if name in BASELINE_ROWS:
+        if not args.baseline:
+            raise ToolFailed("no --baseline binary given")
+        argv, env, stdin_kind, expect = tool_command(BASELINE_ROWS[name], args, cache, port)
+        argv[0] = args.baseline
+        return argv, env, stdin_kind, expect
+    if name in ("devwatch", "devwatch-default", "devwatch-sigint"):
         binary, why = benchlib.find_devwatch(args.devwatch)
         if not binary:
             raise ToolFailed(why)
@@ -149,8 +163,12 @@ def tool_command(name, args, cache, port):
                              % (binary, probe.returncode, detail[-1] if detail else ""))
         # Like the peers (-e py), only Python files restart it; SIGTERM, as entr
         # and watchexec send and as devwatch's detected Django server uses.
-        return ([binary, "run", "--timings", "--restart-on", "**/*.py", "--stop-signal", "SIGTERM",
-                 "--port", str(port), "--"] + serve,
+        # devwatch-default leaves the stop signal to devwatch (it recognises
+        # runserver); devwatch-sigint shows a slow stop behind the leading edge.
+        stop = {"devwatch": ["--stop-signal", "SIGTERM"], "devwatch-default": [],
+                "devwatch-sigint": ["--stop-signal", "SIGINT"]}[name]
+        return ([binary, "run", "--timings", "--restart-on", "**/*.py"] + stop +
+                ["--port", str(port), "--"] + serve,
                 {}, None, None)
     if name == "django-devwatch":
         # runserver with its autoreloader, "devwatch.django" in INSTALLED_APPS;
@@ -396,6 +414,12 @@ def render(results, args, command, meta):
                      "could add %s ms. The rest is Django starting."
                      % (overhead.get("event_to_spawn_ms", "—"), overhead.get("gone_to_spawn_ms", "—"),
                         overhead.get("probe_slack_ms", "—")))
+    for name in ("devwatch-default", "devwatch-sigint", "devwatch-baseline", "devwatch-baseline-sigint"):
+        spans = results.get(name, {}).get("overhead_p50_ms")
+        if spans:
+            lines.append("")
+            lines.append("%s, medians: first change event → spawn %s ms, old group gone → spawn %s ms."
+                         % (LABELS[name], spans.get("event_to_spawn_ms", "—"), spans.get("gone_to_spawn_ms", "—")))
     lines.append("")
     lines.append("Command: `%s`" % command)
     return "\n".join(lines)
@@ -408,6 +432,7 @@ def main():
     ap.add_argument("--python", default=str(cache / "reload-venv" / "bin" / "python"),
                     help="interpreter with Django (default: the setup.sh venv; /usr/bin/python3 for Debian's 3.2)")
     ap.add_argument("--devwatch", help="devwatch binary (default: $DEVWATCH or build/server/devwatch)")
+    ap.add_argument("--baseline", help="another devwatch binary for the devwatch-baseline rows (before/after)")
     ap.add_argument("--reps", type=int, default=20)
     ap.add_argument("--floor-reps", type=int, default=5, help="cold starts before each tool and after the last")
     ap.add_argument("--poll-ms", type=float, default=2.0)

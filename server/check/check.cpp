@@ -16,6 +16,7 @@
 #include "common/version.h"
 #include "config/django.h"
 #include "config/load.h"
+#include "config/signals.h"
 #include "watch/budget.h"
 #include "watch/mounts.h"
 #include "watch/watcher.h"
@@ -228,6 +229,18 @@ void check_django(Report& report, const std::string& root) {
     report.items.push_back(std::move(item));
 }
 
+// "SIGTERM, then SIGKILL after 5000 ms", from the policy the supervisor applies.
+std::string stop_policy_text(const supervise::ServerSpec& spec) {
+  const auto policy = supervise::stop_policy_for(spec);
+  std::string text;
+  for (std::size_t i = 0; i < policy.size(); ++i) {
+    if (i > 0) text += ", then " + config::signal_name(policy[i].signal) + " after " +
+                       std::to_string(policy[i - 1].timeout_ms) + " ms";
+    else text += config::signal_name(policy[i].signal);
+  }
+  return text;
+}
+
 void check_config(Report& report, const std::string& root) {
   auto loaded = config::load_workspace_config(root, nullptr, config::process_env());
   if (!loaded) {
@@ -241,9 +254,17 @@ void check_config(Report& report, const std::string& root) {
   for (const auto& spec : loaded->config.servers) {
     std::string argv;
     for (const auto& a : spec.command) argv += (argv.empty() ? "" : " ") + a;
+    const std::string policy = stop_policy_text(spec);
+    const std::string why = spec.stop_signal_why.empty()
+                                ? "the default: \"stopSignal\" is not set, and SIGINT is what Ctrl-C sends in a terminal"
+                                : spec.stop_signal_why;
     servers.push_back(json{{"name", spec.name}, {"command", spec.command}, {"cwd", spec.cwd},
-                           {"restartOn", spec.restart_on}, {"ignore", spec.ignore}});
+                           {"restartOn", spec.restart_on}, {"ignore", spec.ignore},
+                           {"stopPolicy", json{{"signal", config::signal_name(spec.stop_signal)},
+                                               {"timeoutMs", spec.stop_timeout_ms}, {"why", why}}}});
     detail += "\n         server " + spec.name + ": " + argv;
+    detail.append("\n         server ").append(spec.name).append(" stop: ").append(policy);
+    detail.append(" (").append(why).append(")");
   }
   for (const auto& why : loaded->explanation) detail += "\n         " + why;
   report.items.push_back(Item{"config", loaded->config.servers.empty() ? Status::Info : Status::Ok, detail, {},

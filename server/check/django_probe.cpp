@@ -77,6 +77,18 @@ if module:
 done()
 )PY";
 
+// The first lines of kProbe: the interpreter and Django, nothing else.
+constexpr const char* kImportProbe = R"PY(
+import json, sys
+out = {"python": sys.executable, "pythonVersion": "%d.%d.%d" % tuple(sys.version_info[:3])}
+try:
+    import django
+    out["django"] = django.get_version()
+except BaseException as e:
+    out["djangoError"] = "%s: %s" % (type(e).__name__, e)
+sys.stdout.write(json.dumps(out) + "\n")
+)PY";
+
 struct Captured {
   std::string out, err;
   int status = -1;
@@ -177,8 +189,10 @@ std::string str(const json& j, const char* key) {
 
 const char* django_probe_script() { return kProbe; }
 
-json run_django_probe(const std::string& interpreter, const std::string& root, int timeout_ms) {
-  Captured c = run_capture({interpreter, "-c", kProbe}, root, timeout_ms);
+namespace {
+
+json run_probe(const char* script, const std::string& interpreter, const std::string& root, int timeout_ms) {
+  Captured c = run_capture({interpreter, "-c", script}, root, timeout_ms);
   if (c.exec_errno != 0)
     return json{{"probeError", "cannot run " + interpreter + ": " + std::strerror(c.exec_errno)}};
   if (c.timed_out)
@@ -191,6 +205,16 @@ json run_django_probe(const std::string& interpreter, const std::string& root, i
   std::string exit = WIFEXITED(c.status) ? "exit " + std::to_string(WEXITSTATUS(c.status))
                                          : "signal " + std::to_string(WTERMSIG(c.status));
   return json{{"probeError", interpreter + " failed to run the probe (" + exit + "): " + why}};
+}
+
+}  // namespace
+
+json run_django_probe(const std::string& interpreter, const std::string& root, int timeout_ms) {
+  return run_probe(kProbe, interpreter, root, timeout_ms);
+}
+
+json run_django_import_probe(const std::string& interpreter, const std::string& root, int timeout_ms) {
+  return run_probe(kImportProbe, interpreter, root, timeout_ms);
 }
 
 std::vector<Item> django_items(const json& probe, const std::string& interpreter,

@@ -19,6 +19,11 @@ namespace devwatch::check {
 // when the interpreter could not run it (exec failure, timeout, no JSON).
 json run_django_probe(const std::string& interpreter, const std::string& root, int timeout_ms = 30000);
 
+// The short form for `devwatch run`'s start: only whether `interpreter`
+// imports Django (the same answer keys: python, pythonVersion, django or
+// djangoError, or probeError), about one interpreter start-up.
+json run_django_import_probe(const std::string& interpreter, const std::string& root, int timeout_ms = 30000);
+
 // Check items from a probe answer; `interpreter_why` is the detection's
 // explanation ("interpreter: .venv/bin/python (found)").
 std::vector<Item> django_items(const json& probe, const std::string& interpreter,

@@ -9,8 +9,11 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <map>
+#include <set>
 
 #include "cli/run_options.h"
+#include "cli/run_preflight.h"
 #include "paths/relative.h"
 #include "workspace/workspace.h"
 
@@ -61,9 +64,10 @@ class ConsoleView final : public workspace::Listener {
     const auto& c = e.change;
     switch (c.state) {
       case supervise::ServerState::Starting:
-        // A restart was announced when it stopped; only other starts are news.
+        // A restart was announced when it stopped, an automatic one by the
+        // crash line ("— restarting"); only other starts are news.
         if (c.cause != supervise::Cause::AutoStart && c.cause != supervise::Cause::Change &&
-            c.cause != supervise::Cause::Config) {
+            c.cause != supervise::Cause::Config && c.cause != supervise::Cause::AutoRestart) {
           say_.line("starting " + c.name + " (" + c.reason + ")");
         }
         break;
@@ -78,6 +82,13 @@ class ConsoleView final : public workspace::Listener {
         break;
       case supervise::ServerState::Crashed:
       case supervise::ServerState::Backoff: {
+        if (c.setup) {
+          // The real reason first, said once; no "restarting" before it.
+          say_.line("cannot run " + c.name + ": " + c.setup->message, "31");
+          say_.line("  fix: " + c.setup->fix, "33");
+          said_setup_.insert(c.name);
+          break;
+        }
         std::string text = c.name + " crashed (" + supervise::exit_description(c) + ")";
         if (!e.exception.empty()) {
           text += ": " + e.exception;
@@ -85,6 +96,9 @@ class ConsoleView final : public workspace::Listener {
         }
         text += c.state == supervise::ServerState::Backoff ? " — " + c.reason
                 : (e.spec && e.spec->auto_restart ? " — restarting" : " — waiting for changes");
+        // A crash loop at start-up repeats one line: said once until it is ready again.
+        if (last_crash_[c.name] == text) break;
+        last_crash_[c.name] = text;
         say_.line(text, "31");
         break;
       }
@@ -92,6 +106,9 @@ class ConsoleView final : public workspace::Listener {
         break;
     }
   }
+
+  // A setup problem of this server was said (with its fix) by server_changed.
+  bool said_setup(const std::string& name) const { return said_setup_.count(name) != 0; }
 
   void output_line(const std::string& server, const supervise::OutputLine& line) override {
     FILE* out = line.stream == supervise::Stream::Stdout ? stdout : stderr;
@@ -135,6 +152,7 @@ class ConsoleView final : public workspace::Listener {
  private:
   void ready(const workspace::ServerChanged& e) {
     const auto& c = e.change;
+    last_crash_.erase(c.name);
     std::string text = c.name + " ready" + (c.ready_ms ? " in " + std::to_string(*c.ready_ms) + " ms" : "");
     if (e.spec && e.spec->ready.port) {
       text += " — http://" + e.spec->ready.host.value_or("127.0.0.1") + ":" + std::to_string(*e.spec->ready.port) + "/";
@@ -168,7 +186,10 @@ class ConsoleView final : public workspace::Listener {
   const Say& say_;
   std::string root_;
   bool timings_;
+  std::map<std::string, std::string> last_crash_;
+  std::set<std::string> said_setup_;
 };
+
 
 }  // namespace
 
@@ -222,12 +243,26 @@ int run_run_command(const std::vector<std::string>& args) {
     }
   }
   view.prefix = ws.servers().size() > 1;
+  for (const auto* server : ws.servers()) {
+    if (auto refused = preflight(status.front(), server->spec())) {
+      say.line("cannot run " + server->name() + ": " + refused->detail, "31");
+      say.line("  fix: " + refused->fix, "33");
+      return 1;
+    }
+  }
 
   int exit_code = 0;
+  bool waiting = false;
   for (const auto& [name, error] : ws.start_auto().failed) {
-    say.line("cannot start " + name + ": " + error.message, "31");
-    exit_code = 1;
+    if (!view.said_setup(name)) say.line("cannot start " + name + ": " + error.message, "31");
+    // A configured server waits for devwatch.json to change; a command line cannot change.
+    if (opts.command.empty() && view.said_setup(name)) {
+      waiting = true;
+    } else {
+      exit_code = 1;
+    }
   }
+  if (waiting && exit_code == 0) say.line("waiting for a change of devwatch.json (Ctrl-C to quit)");
   if (exit_code != 0) {
     ws.stop_all([&] { io.stop(); });
     io.run();

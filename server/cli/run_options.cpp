@@ -2,6 +2,9 @@
 
 #include <charconv>
 
+#include <csignal>
+
+#include "config/django.h"
 #include "config/signals.h"
 
 namespace devwatch::cli {
@@ -85,6 +88,11 @@ supervise::ServerSpec command_spec(const RunOptions& o, const std::string& root)
   spec.cwd = root;
   spec.root = root;
   spec.restart_on = o.restart_on.empty() ? std::vector<std::string>{"**"} : o.restart_on;
+  if (config::is_django_runserver(spec.command, spec.shell)) {
+    spec.stop_signal = SIGTERM;
+    spec.stop_signal_why = std::string("recognised as Django's runserver (--stop-signal to choose): ") +
+                           config::kRunserverStopWhy;
+  }
   return spec;
 }
 
@@ -93,7 +101,10 @@ void adjust_spec(const RunOptions& o, supervise::ServerSpec& s) {
   s.ignore.insert(s.ignore.end(), o.ignore.begin(), o.ignore.end());
   if (o.port) s.ready.port = o.port;
   if (o.ready_pattern) s.ready.pattern = o.ready_pattern;
-  if (o.stop_signal) s.stop_signal = *o.stop_signal;
+  if (o.stop_signal) {
+    s.stop_signal = *o.stop_signal;
+    s.stop_signal_why = "--stop-signal on the command line";
+  }
   if (o.stop_timeout_ms) s.stop_timeout_ms = *o.stop_timeout_ms;
   if (o.no_restart) s.auto_restart = false;
   s.auto_start = true;

@@ -58,7 +58,41 @@ Interpreter find_interpreter(const fs::path& root, const EnvLookup& env) {
   return {"python3", "python3 from PATH (not found: " + join(missing, ", ") + ")"};
 }
 
+std::vector<std::string> words(const std::vector<std::string>& command, bool shell) {
+  if (!shell) return command;
+  std::vector<std::string> out;
+  for (const auto& part : command) {
+    std::size_t i = 0;
+    while (i < part.size()) {
+      std::size_t end = part.find_first_of(" \t\n;&|", i);
+      if (end == std::string::npos) end = part.size();
+      if (end > i) out.push_back(part.substr(i, end - i));
+      i = end + 1;
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+const char* const kRunserverStopWhy =
+    "Django's runserver has nothing to flush: SIGTERM ends it in about 6 ms where SIGINT's KeyboardInterrupt "
+    "teardown takes 120-200 ms, on every restart";
+
+bool is_django_runserver(const std::vector<std::string>& command, bool shell) {
+  const auto w = words(command, shell);
+  bool django = false;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    std::string name = fs::path(w[i]).filename().string();
+    if (name == "manage.py" || name.rfind("django-admin", 0) == 0 ||
+        (w[i] == "-m" && i + 1 < w.size() && w[i + 1] == "django")) {
+      django = true;
+    } else if (django && w[i] == "runserver") {
+      return true;
+    }
+  }
+  return false;
+}
 
 EnvLookup process_env() {
   return [](const std::string& name) -> std::optional<std::string> {
@@ -117,8 +151,8 @@ std::optional<DetectedServer> detect_django(const std::string& root_dir, const E
   // runserver --noreload has nothing to flush: SIGTERM's default action ends
   // it at once, where SIGINT runs Python's KeyboardInterrupt teardown first.
   spec.stop_signal = SIGTERM;
-  why.emplace_back("stop: SIGTERM, then SIGKILL after 5000 ms (runserver has nothing to flush; SIGTERM ends it in "
-                "about 6 ms where SIGINT's KeyboardInterrupt teardown takes 120-200 ms, on every restart)");
+  spec.stop_signal_why = std::string("the detected Django server: ") + kRunserverStopWhy;
+  why.emplace_back(std::string("stop: SIGTERM, then SIGKILL after 5000 ms (") + kRunserverStopWhy + ")");
   return out;
 }
 

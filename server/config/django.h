@@ -29,6 +29,15 @@ struct DetectedServer {
   std::vector<std::string> explanation;
 };
 
+// True for a command that runs Django's development server: `manage.py
+// runserver`, `django-admin runserver` or `python -m django runserver`, also
+// behind a wrapper (uv run, poetry run) or in a shell command line.
+bool is_django_runserver(const std::vector<std::string>& command, bool shell);
+
+// Why runserver gets SIGTERM: the explanation both the detection and a
+// configured runserver without stopSignal give.
+extern const char* const kRunserverStopWhy;
+
 // nullopt when root has no manage.py (a regular file).
 std::optional<DetectedServer> detect_django(const std::string& root, const EnvLookup& env,
                                             const DjangoOptions& options = {});

@@ -1,12 +1,14 @@
 // JSON document → Config, collecting every issue on the way.
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <limits>
 #include <regex>
 
 #include "common/json.h"
 #include "config/config.h"
+#include "config/django.h"
 #include "config/signals.h"
 #include "config/suggest.h"
 #include "paths/glob.h"
@@ -278,7 +280,16 @@ class Validator {
 
   void stop_signal(const json& server, const std::string& p, supervise::ServerSpec& spec) {
     auto it = server.find("stopSignal");
-    if (it == server.end()) return;
+    if (it == server.end()) {
+      // Runs after command(): a runserver gets the detected server's policy.
+      if (is_django_runserver(spec.command, spec.shell)) {
+        spec.stop_signal = SIGTERM;
+        spec.stop_signal_why = std::string("recognised as Django's runserver (set \"stopSignal\" to choose): ") +
+                               kRunserverStopWhy;
+      }
+      return;
+    }
+    spec.stop_signal_why = "\"stopSignal\" in the configuration";
     std::string sp = p + ".stopSignal";
     if (!it->is_string() && !it->is_number_integer()) return expected(sp, "a signal name like \"SIGINT\"", *it);
     Result<int> sig = it->is_string() ? parse_stop_signal(it->get<std::string>())

@@ -14,6 +14,12 @@ Range range_of(const diagnose::Location& loc) {
 
 Location location_of(const diagnose::Location& loc) { return Location{paths::path_to_uri(loc.path), range_of(loc)}; }
 
+SetupProblemInfo setup_problem_info(const supervise::SetupProblem& p) {
+  SetupProblemInfo info{supervise::setup_kind_name(p.kind), p.message, p.fix, p.searched, std::nullopt};
+  if (p.kind == supervise::SetupProblem::Kind::SameCrash) info.crashes = p.crashes;
+  return info;
+}
+
 ServerInfo server_info(const supervise::DevServer& server, bool trusted) {
   const auto& spec = server.spec();
   const auto& last = server.last_change();
@@ -37,6 +43,7 @@ ServerInfo server_info(const supervise::DevServer& server, bool trusted) {
   info.exit_code = last.exit_code;
   if (last.signal) info.signal = config::signal_name(*last.signal);
   info.ready_ms = last.ready_ms;
+  if (auto setup = server.setup_problem()) info.setup_problem = setup_problem_info(*setup);
   if (spec.ready.port) {
     info.url = "http://" + spec.ready.host.value_or("127.0.0.1") + ":" + std::to_string(*spec.ready.port) + "/";
   }
@@ -64,6 +71,7 @@ StateChanged state_changed(const workspace::ServerChanged& event) {
                              c.timings.probe_slack_ms};
   if (!event.exception.empty()) n.exception = event.exception;
   if (event.location) n.location = location_of(*event.location);
+  if (c.setup) n.setup_problem = setup_problem_info(*c.setup);
   return n;
 }
 

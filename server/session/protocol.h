@@ -121,6 +121,16 @@ struct ReadyInfo {
 };
 
 // One dev server as list/start/stop/restart and devwatch/status return it.
+// A problem no automatic retry can fix (supervise::SetupProblem): the server
+// waits for a configuration change or a request, and (sameCrash) a change to
+// a file its crash output names.
+struct SetupProblemInfo {
+  std::string kind;  // "exec" | "sameCrash"
+  std::string message, fix;
+  std::vector<std::string> searched_path;  // exec of a bare name: PATH's directories
+  std::optional<std::size_t> crashes;       // sameCrash: identical crashes in a row
+};
+
 struct ServerInfo {
   std::string name, root, state, reason;
   std::vector<std::string> command;
@@ -135,6 +145,7 @@ struct ServerInfo {
   std::optional<std::string> signal;
   std::optional<std::int64_t> ready_ms;
   std::optional<std::string> url;
+  std::optional<SetupProblemInfo> setup_problem;
 };
 
 struct ServerList {
@@ -215,6 +226,7 @@ struct StateChanged {
   std::optional<std::string> exception;
   std::optional<Location> location;
   bool killed = false;
+  std::optional<SetupProblemInfo> setup_problem;
   RestartTimings timings;
 };
 
@@ -288,6 +300,7 @@ struct WorkDoneProgressCreate {
 json to_json(const WorkspaceFolder& folder);
 json to_json(const Range& range);
 json to_json(const Location& location);
+json to_json(const SetupProblemInfo& problem);
 json to_json(const ServerInfo& info);
 json to_json(const ServerList& list);
 json to_json(const OutputResult& result);

@@ -30,6 +30,13 @@ json to_json(const Range& range) {
 
 json to_json(const Location& location) { return json{{"uri", location.uri}, {"range", to_json(location.range)}}; }
 
+json to_json(const SetupProblemInfo& p) {
+  json out{{"kind", p.kind}, {"message", p.message}, {"fix", p.fix}};
+  if (!p.searched_path.empty()) out["searchedPath"] = p.searched_path;
+  put(out, "crashes", p.crashes);
+  return out;
+}
+
 json to_json(const ServerInfo& s) {
   json ready = json::object();
   put(ready, "port", s.ready.port);
@@ -55,6 +62,7 @@ json to_json(const ServerInfo& s) {
   put(out, "signal", s.signal);
   put(out, "readyMs", s.ready_ms);
   put(out, "url", s.url);
+  if (s.setup_problem) out["setupProblem"] = to_json(*s.setup_problem);
   return out;
 }
 
@@ -123,6 +131,7 @@ json to_json(const StateChanged& n) {
   if (!timings.empty()) out["timings"] = timings;
   put(out, "exception", n.exception);
   if (n.location) out["location"] = to_json(*n.location);
+  if (n.setup_problem) out["setupProblem"] = to_json(*n.setup_problem);
   return out;
 }
 

@@ -85,10 +85,12 @@ void WorkspaceBinding::server_changed(const workspace::ServerChanged& event) {
   std::string text = "devwatch: " + c.name + " crashed (" + supervise::exit_description(c) + ")";
   if (!event.exception.empty()) text += ": " + event.exception;
   text += ". " + c.reason;
-  // The first crash is shown, and the back-off (retries end); the crashes
-  // in between, one per retry, are only logged: a crash loop at start-up
-  // would otherwise be one popup per retry.
-  if (c.state == supervise::ServerState::Crashed && crash_quiet_.count(c.name)) {
+  // A setup problem ends the retries: the real reason first, then the fix.
+  if (c.setup) text = "devwatch: " + c.name + " cannot run: " + c.setup->message + ". Fix: " + c.setup->fix;
+  // The first crash is shown, and the back-off or setup problem (retries
+  // end); the crashes in between, one per retry, are only logged: a crash
+  // loop at start-up would otherwise be one popup per retry.
+  if (c.state == supervise::ServerState::Crashed && !c.setup && crash_quiet_.count(c.name)) {
     spdlog::info("{} (not shown: devwatch retries it on its own)", text);
     return;
   }

@@ -1,35 +1,11 @@
-// DevServer's operations: start, stop, restart, change requests and shutdown
-// in every state (the table in docs/supervision.md). The group's life after a
-// spawn is in dev_server_run.cpp.
+// DevServer's operations: start, stop, restart and shutdown in every state
+// (the table in docs/supervision.md). Change-driven restarts are in
+// dev_server_change.cpp, the group's life after a spawn in dev_server_run.cpp.
 #include "supervise/dev_server.h"
-
-#include <algorithm>
 
 #include <spdlog/spdlog.h>
 
 namespace devwatch::supervise {
-
-namespace {
-
-std::string describe_changes(const DebouncedRestart& r) {
-  std::string text;
-  if (r.changed_count == 0) {
-    text = r.reason;
-  } else if (r.changed_count == 1 && !r.changed_files.empty()) {
-    text = r.changed_files.front() + " changed";
-  } else {
-    text = std::to_string(r.changed_count) + " files changed";
-  }
-  if (r.lock_cap_hit) {
-    text += "; .git/index.lock was still there after " + std::to_string(r.lock_waited.count()) +
-            " ms, restarted anyway";
-  } else if (r.lock_waited.count() > 0) {
-    text += "; waited " + std::to_string(r.lock_waited.count()) + " ms for .git/index.lock to go";
-  }
-  return text;
-}
-
-}  // namespace
 
 DevServer::DevServer(asio::io_context& io, ServerSpec spec, DevServerOptions options, StateCallback on_state,
                      LineCallback on_line)
@@ -145,6 +121,13 @@ Result<void> DevServer::stop(Cause cause, const std::string& reason) {
       emit(base_change(ServerState::Stopping, cause, reason));
       return {};
     case ServerState::Stopping:
+      await_burst_ = false;
+      if (!process_) {
+        // A leading-edge restart whose old group is gone already.
+        queued_.reset();
+        emit(base_change(ServerState::Stopped, cause, reason));
+        return {};
+      }
       if (queued_) {
         queued_.reset();  // an explicit stop cancels the queued restart
         emit(base_change(ServerState::Stopping, cause, reason));
@@ -153,6 +136,7 @@ Result<void> DevServer::stop(Cause cause, const std::string& reason) {
     case ServerState::Crashed:
     case ServerState::Backoff:
       auto_restart_timer_->cancel();
+      setup_.reset();
       emit(base_change(ServerState::Stopped, cause, reason));
       return {};
     case ServerState::Stopped:
@@ -166,6 +150,7 @@ Result<void> DevServer::restart(Cause cause, const std::string& reason, const st
     return make_error(ErrorCode::InvalidServerState, "cannot restart " + spec_.name + ": devwatch is shutting down");
   }
   debouncer_.cancel();  // this explicit restart covers any pending change
+  await_burst_ = false;
   return restart_internal(why(cause, reason, changed_files), true);
 }
 
@@ -182,25 +167,10 @@ Result<void> DevServer::restart_internal(Pending why, bool explicit_request) {
       emit(std::move(change));
       return {};
     }
-    case ServerState::Stopping: {
-      if (!queued_) {
-        queued_ = std::move(why);
-        return {};
-      }
-      // Queued once, never stacked: merge into the restart already waiting.
-      // Files beyond the listed ones cannot be told apart, so they count as new.
-      auto& files = queued_->changed_files;
-      std::size_t count = std::max(queued_->changed_count, files.size()) +
-                          (why.changed_count - std::min(why.changed_count, why.changed_files.size()));
-      for (auto& file : why.changed_files) {
-        if (std::find(files.begin(), files.end(), file) != files.end()) continue;
-        ++count;
-        if (files.size() < StateChange::kMaxListedFiles) files.push_back(std::move(file));
-      }
-      queued_->changed_count = count;
-      if (!queued_->first_event_at) queued_->first_event_at = why.first_event_at;
+    case ServerState::Stopping:
+      merge_into_queued(std::move(why));
+      spawn_queued_if_gone();
       return {};
-    }
     case ServerState::Backoff:
       // An explicit request, or a change after a quiet period, leaves backoff.
       crashes_.reset();
@@ -214,32 +184,14 @@ Result<void> DevServer::restart_internal(Pending why, bool explicit_request) {
   return {};
 }
 
-void DevServer::request_restart(Cause cause, const std::string& reason, const std::vector<std::string>& changed_files) {
-  if (shut_down_ || state() == ServerState::Stopped) return;
-  auto settle = state() == ServerState::Backoff ? std::max(options_.backoff_quiet, options_.debounce.settle)
-                                                : std::chrono::milliseconds(-1);
-  if (!debouncer_.pending()) burst_cause_ = cause;
-  debouncer_.request(reason, changed_files, settle);
-}
-
-void DevServer::on_debounced(DebouncedRestart r) {
-  if (shut_down_ || state() == ServerState::Stopped) return;
-  Pending pending;
-  pending.cause = burst_cause_;
-  pending.reason = describe_changes(r);
-  pending.changed_files = std::move(r.changed_files);
-  pending.changed_count = r.changed_count;
-  pending.first_event_at = r.first_event_at;
-  auto result = restart_internal(std::move(pending), false);
-  if (!result) spdlog::warn("restart of {} after changes failed: {}", spec_.name, result.error().message);
-}
-
 void DevServer::shutdown(const std::string& reason) {
   shut_down_ = true;
   debouncer_.cancel();
   auto_restart_timer_->cancel();
   queued_.reset();
-  if (state() == ServerState::Starting || state() == ServerState::Ready) {
+  await_burst_ = false;
+  if (state() == ServerState::Starting || state() == ServerState::Ready ||
+      (state() == ServerState::Stopping && !process_)) {
     auto ignored = stop(Cause::Shutdown, reason);
     (void)ignored;
   }

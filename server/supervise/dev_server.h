@@ -32,6 +32,7 @@
 #include "supervise/ready_probe.h"
 #include "supervise/restart_debouncer.h"
 #include "supervise/restart_rules.h"
+#include "supervise/setup_problem.h"
 #include "supervise/spec.h"
 #include "supervise/state_change.h"
 
@@ -94,9 +95,13 @@ class DevServer {
   Result<void> stop(Cause cause, const std::string& reason = "stop requested");
   Result<void> restart(Cause cause, const std::string& reason = "restart requested",
                        const std::vector<std::string>& changed_files = {});
-  // A relevant change: debounced (one restart per burst, with the cause of
-  // the burst's first request), waits for .git/index.lock. Ignored while
-  // stopped on purpose (the user stopped it).
+  // A relevant change: one restart per burst, with the cause of the burst's
+  // first request. Leading edge: a running group is stopped at the burst's
+  // first change (unless .git/index.lock exists: then it serves until git is
+  // done, as before); the new one is spawned once the old is gone AND the
+  // burst has settled AND index.lock is gone. Ignored while stopped on
+  // purpose (the user stopped it), and while a setup problem stands, except
+  // (SameCrash) for files its crash output names.
   void request_restart(Cause cause, const std::string& reason, const std::vector<std::string>& changed_files);
   // Stop (Cause::Shutdown) and never restart on its own again (used at exit).
   void shutdown(const std::string& reason);
@@ -104,6 +109,8 @@ class DevServer {
   const OutputRing& output() const { return ring_; }
   Backlog output_from(uint64_t from_seq) const { return ring_.lines_from(from_seq); }
   const CrashHistory& crashes() const { return crashes_; }
+  // Set while crashed with a problem no automatic retry can fix.
+  const std::optional<SetupProblem>& setup_problem() const { return setup_; }
 
  private:
   // Why the next or current group is (to be) started.
@@ -118,6 +125,10 @@ class DevServer {
 
   Result<void> spawn(Pending why);
   Result<void> restart_internal(Pending why, bool explicit_request);
+  void merge_into_queued(Pending why);
+  void spawn_queued_if_gone();
+  void stop_at_leading_edge(Cause cause, const std::vector<std::string>& files);
+  bool crash_is_setup_problem(StateChange& change);
   void on_debounced(DebouncedRestart restart);
   void on_line(Stream stream, std::string_view text, bool cut);
   void on_ready(const ProbeResult& result);
@@ -149,6 +160,12 @@ class DevServer {
   std::optional<int> main_status_;      // wait status once the command exited
   Pending current_;                     // why the current group was started
   std::optional<TimePoint> gone_at_;
+  // Leading edge: the queued restart also waits for the debouncer's burst.
+  bool await_burst_ = false;
+  uint64_t spawn_seq_ = 0;  // the first output line of the current group
+  SameCrashTracker same_crash_;
+  std::optional<SetupProblem> setup_;
+  std::vector<std::string> setup_lines_;  // the output of the crash behind setup_
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

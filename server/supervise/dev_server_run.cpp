@@ -59,12 +59,21 @@ Result<void> DevServer::spawn(Pending why) {
   if (!spawned) {
     gone_at_.reset();
     // Retrying cannot help until the config or the filesystem changes, so an
-    // exec failure never triggers an automatic restart.
-    emit(change_for(ServerState::Crashed, why, spawned.error().message));
-    return spawned.error();
+    // exec failure never triggers an automatic restart, and edits do not retry it.
+    SetupProblem problem = exec_problem(spec_, spawned.error());
+    Error error = spawned.error();
+    error.message = problem.message;
+    StateChange change = change_for(ServerState::Crashed, why, problem.message);
+    change.setup = problem;
+    setup_ = std::move(problem);
+    setup_lines_.clear();
+    emit(std::move(change));
+    return error;
   }
   process_ = std::move(spawned.value());
   prober_ = std::move(prober.value());
+  setup_.reset();
+  spawn_seq_ = ring_.next_seq();
 
   StateChange change = change_for(ServerState::Starting, why, why.reason);
   if (why.first_event_at) change.timings.event_to_spawn_ms = ms_between(*why.first_event_at, process_->spawned_at());
@@ -89,6 +98,7 @@ void DevServer::on_line(Stream stream, std::string_view text, bool cut) {
 
 void DevServer::on_ready(const ProbeResult& result) {
   if (state() != ServerState::Starting || stop_requested_ || main_status_ || !process_) return;
+  same_crash_.ready();
   const double ready_ms = ms_between(process_->spawned_at(), result.ready_at);
   StateChange change =
       change_for(ServerState::Ready, current_, "ready in " + std::to_string(std::llround(ready_ms)) + " ms");
@@ -118,6 +128,8 @@ void DevServer::on_gone(const GroupExit& exit) {
   if (stop_requested_) {
     stop_requested_ = false;
     if (queued_ && !shut_down_) {
+      // A leading-edge restart also waits for its burst to settle (on_debounced).
+      if (await_burst_) return;
       // A restart: the old group is completely gone, so the port is free.
       Pending next = std::move(*queued_);
       queued_.reset();
@@ -151,7 +163,14 @@ void DevServer::on_gone(const GroupExit& exit) {
     emit(std::move(change));
     return;
   }
-  if (crashes_.record()) {
+  const bool limit_hit = crashes_.record();
+  if (crash_is_setup_problem(change)) {
+    // A backoff with a verdict: edits no longer retry it (request_restart).
+    change.state = ServerState::Backoff;
+    emit(std::move(change));
+    return;
+  }
+  if (limit_hit) {
     change.state = ServerState::Backoff;
     change.reason += "; crashed " + std::to_string(crashes_.limit()) + " times within " +
                      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(crashes_.window()).count()) +
@@ -166,6 +185,26 @@ void DevServer::on_gone(const GroupExit& exit) {
   }
   emit(std::move(change));
   schedule_auto_restart();
+}
+
+// As many identical crashes in a row as make a backoff, and never ready:
+// a setup problem (docs/supervision.md). No automatic restart, and edits no
+// longer restart it (request_restart).
+bool DevServer::crash_is_setup_problem(StateChange& change) {
+  std::vector<OutputLine> lines = ring_.lines_from(spawn_seq_).lines;
+  CrashSignature signature = crash_signature(change.exit_code, change.signal, lines);
+  const std::size_t count = same_crash_.record(signature);
+  if (count < options_.backoff_crashes) return false;
+  SetupProblem problem = same_crash_problem(spec_, signature, count, lines);
+  change.reason += "; " + problem.message;
+  change.setup = problem;
+  setup_ = std::move(problem);
+  setup_lines_.clear();
+  const std::size_t keep = std::min<std::size_t>(lines.size(), 200);
+  for (auto it = lines.end() - static_cast<std::ptrdiff_t>(keep); it != lines.end(); ++it) {
+    setup_lines_.push_back(std::move(it->text));
+  }
+  return true;
 }
 
 void DevServer::schedule_auto_restart() {

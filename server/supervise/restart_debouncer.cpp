@@ -7,6 +7,11 @@
 
 namespace devwatch::supervise {
 
+bool git_index_locked(const std::string& root) {
+  std::error_code ec;
+  return !root.empty() && std::filesystem::exists(std::filesystem::path(root) / ".git" / "index.lock", ec);
+}
+
 RestartDebouncer::RestartDebouncer(Clock& clock, std::string root, DebounceTiming timing, Fire fire)
     : clock_(clock), timer_(clock.make_timer()), root_(std::move(root)), timing_(timing), fire_(std::move(fire)) {}
 
@@ -21,7 +26,9 @@ void RestartDebouncer::request(const std::string& reason, const std::vector<std:
     files_.clear();
     seen_.clear();
     reason_ = reason;
+    requests_ = 0;
   }
+  ++requests_;
   last_at_ = now;
   for (const auto& file : changed_files) {
     // The listed set is capped so a huge checkout costs bounded memory; the
@@ -29,7 +36,10 @@ void RestartDebouncer::request(const std::string& reason, const std::vector<std:
     seen_.insert(std::hash<std::string>{}(file));
     if (files_.size() < kMaxListedFiles) files_.insert(file);
   }
-  settle_ = settle.count() >= 0 ? settle : timing_.settle;
+  // One batch (a save) may end sooner than a burst that has shown a second one.
+  settle_ = settle.count() >= 0 ? settle
+            : requests_ == 1    ? std::min(timing_.first_settle, timing_.settle)
+                                : timing_.settle;
   if (!waiting_lock_) arm(settle_);
 }
 
@@ -60,9 +70,7 @@ void RestartDebouncer::settled() {
 }
 
 void RestartDebouncer::poll_lock() {
-  std::error_code ec;
-  const bool locked = !root_.empty() && std::filesystem::exists(std::filesystem::path(root_) / ".git" / "index.lock", ec);
-  if (!locked) {
+  if (!git_index_locked(root_)) {
     fire_now(false);
     return;
   }

@@ -21,6 +21,10 @@ namespace devwatch::supervise {
 
 struct DebounceTiming {
   std::chrono::milliseconds settle{50};         // quiet time that ends a burst
+  // Quiet time that ends a burst of ONE request (one watcher batch: an
+  // editor's save); a second request makes it a burst that needs `settle`.
+  // With the leading-edge stop, this is what a save waits before the spawn.
+  std::chrono::milliseconds first_settle{10};
   std::chrono::milliseconds max_delay{1000};    // a never-ending burst still restarts
   std::chrono::milliseconds lock_poll{50};
   std::chrono::milliseconds lock_cap{10000};
@@ -35,6 +39,9 @@ struct DebouncedRestart {
   bool lock_cap_hit = false;  // restarted although index.lock was still there
 };
 
+// True while <root>/.git/index.lock exists: a git command is changing the tree.
+bool git_index_locked(const std::string& root);
+
 class RestartDebouncer {
  public:
   static constexpr size_t kMaxListedFiles = 100;  // = StateChange::kMaxListedFiles
@@ -47,7 +54,8 @@ class RestartDebouncer {
   RestartDebouncer& operator=(const RestartDebouncer&) = delete;
 
   // `settle` overrides the configured quiet time for this request (backoff
-  // asks for a longer quiet period).
+  // asks for a longer quiet period); without it a burst of one request ends
+  // after `first_settle`, a longer one after `settle`.
   void request(const std::string& reason, const std::vector<std::string>& changed_files,
                std::chrono::milliseconds settle = std::chrono::milliseconds(-1));
   void cancel();
@@ -76,6 +84,7 @@ class RestartDebouncer {
   TimePoint last_at_{};
   TimePoint lock_since_{};
   std::chrono::milliseconds settle_{};
+  std::size_t requests_ = 0;  // in this burst
   bool waiting_lock_ = false;
 };
 

@@ -30,6 +30,7 @@ struct ServerSpec {
   std::vector<std::string> ignore;
   ReadyProbe ready;
   int stop_signal = SIGINT;
+  std::string stop_signal_why;  // where stop_signal came from, for `devwatch check` ("" = the default)
   int stop_timeout_ms = 5000;
   bool auto_start = true;
   bool auto_restart = true;

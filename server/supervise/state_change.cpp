@@ -30,6 +30,14 @@ const char* cause_name(Cause cause) {
   return "unknown";
 }
 
+const char* setup_kind_name(SetupProblem::Kind kind) {
+  switch (kind) {
+    case SetupProblem::Kind::Exec: return "exec";
+    case SetupProblem::Kind::SameCrash: return "sameCrash";
+  }
+  return "unknown";
+}
+
 std::string exit_description(const StateChange& change) {
   if (change.signal) return "killed by " + signal_name(*change.signal);
   if (change.exit_code) return "exit " + std::to_string(*change.exit_code);

@@ -34,6 +34,21 @@ enum class Cause {
 };
 const char* cause_name(Cause cause);  // "autoStart", "request", "change", ...
 
+// A server devwatch will not retry on its own, because a retry cannot fix it:
+// the command cannot be executed (Exec), or it crashed the same way on every
+// start before it was ever ready (SameCrash, see SameCrashTracker). Retried by
+// a configuration change that needs a restart, a start or restart request,
+// and (SameCrash only) a change to a file its crash output names.
+struct SetupProblem {
+  enum class Kind { Exec, SameCrash };
+  Kind kind = Kind::Exec;
+  std::string message;                // the real reason, first
+  std::string fix;                    // what to do about it
+  std::vector<std::string> searched;  // Exec of a bare name: PATH's directories, in search order
+  std::size_t crashes = 0;            // SameCrash: identical crashes in a row
+};
+const char* setup_kind_name(SetupProblem::Kind kind);  // "exec", "sameCrash"
+
 // Overhead spans for the benchmark, each present when it applies.
 struct Timings {
   std::optional<double> event_to_spawn_ms;  // first change event -> new command spawned
@@ -61,6 +76,7 @@ struct StateChange {
   std::vector<OutputLine> last_lines;  // crashed/backoff: the last lines of output
   std::vector<StopStep> stop_steps;    // stopped/crashed: the stop steps applied to the group
   bool killed = false;                 // the stop policy had to SIGKILL
+  std::optional<SetupProblem> setup;   // crashed: not retried until something changes
   Timings timings;
 };
 

@@ -68,11 +68,19 @@ Result<DevServer*> Supervisor::update(ServerSpec spec) {
   DevServer* server = find(spec.name);
   if (server == nullptr) return add(std::move(spec));
   if (auto valid = validate_spec(spec); !valid) return valid.error();
-  const bool restart_needed = server->has_process() && spec_change_needs_restart(server->spec(), spec);
+  const bool changed = spec_change_needs_restart(server->spec(), spec);
+  const bool restart_needed = server->has_process() && changed;
+  // A server waiting on a setup problem tries again when what it runs changed.
+  const bool retry = !server->has_process() && changed && server->setup_problem().has_value() &&
+                     (server->state() == ServerState::Crashed || server->state() == ServerState::Backoff);
   server->set_spec(std::move(spec));
   if (restart_needed) {
     auto restarted = server->restart(Cause::Config, "configuration changed");
     if (!restarted) return restarted.error();
+  } else if (retry) {
+    // A failure is reported through the state callback (crashed, with its setup problem).
+    auto started = server->start(Cause::Config, "configuration changed");
+    (void)started;
   }
   return server;
 }
@@ -80,6 +88,10 @@ Result<DevServer*> Supervisor::update(ServerSpec spec) {
 Result<void> Supervisor::remove(const std::string& name) {
   auto it = servers_.find(name);
   if (it == servers_.end()) return get(name).error();
+  // A restart waiting for its burst has no group, but must say it stopped.
+  if (!it->second->has_process() && it->second->state() == ServerState::Stopping) {
+    (void)it->second->stop(Cause::Removed, "removed");
+  }
   if (it->second->has_process()) {
     return make_error(ErrorCode::InvalidServerState,
                       "server " + name + " is " + state_name(it->second->state()) + "; stop it before removing it");

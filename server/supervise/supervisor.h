@@ -46,8 +46,9 @@ class Supervisor {
   Result<DevServer*> add(ServerSpec spec);
   // Config reload: adds an unknown server; otherwise replaces its spec and, if
   // it is running and spec_change_needs_restart(), restarts it (Cause::Config,
-  // reason "configuration changed"). Relevance, autoRestart and outputLines
-  // apply without a restart.
+  // reason "configuration changed"); a server crashed with a setup problem
+  // is started again (Cause::Config) when such a change arrives. Relevance,
+  // autoRestart and outputLines apply without a restart.
   Result<DevServer*> update(ServerSpec spec);
   // Only a server without a running group can be removed (stop it first).
   Result<void> remove(const std::string& name);

@@ -1,8 +1,10 @@
 #include "config/django.h"
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <filesystem>
 
+#include "config/config.h"
 #include "config/config_test_support.h"
 
 namespace dc = devwatch::config;
@@ -105,4 +107,40 @@ TEST_CASE("the detected django server", "[config][django]") {
   REQUIRE(other);
   CHECK(other->spec.command.back() == "0.0.0.0:8123");
   CHECK(other->spec.ready.port == std::optional<int>(8123));
+}
+
+TEST_CASE("Django's runserver is recognised in the command forms people configure", "[config][django]") {
+  using V = std::vector<std::string>;
+  CHECK(dc::is_django_runserver(V{"python", "manage.py", "runserver", "--noreload"}, false));
+  CHECK(dc::is_django_runserver(V{".venv/bin/python", "./manage.py", "runserver", "0:8000"}, false));
+  CHECK(dc::is_django_runserver(V{"uv", "run", "manage.py", "runserver"}, false));
+  CHECK(dc::is_django_runserver(V{"django-admin", "runserver", "--settings=x"}, false));
+  CHECK(dc::is_django_runserver(V{"python3", "-m", "django", "runserver"}, false));
+  CHECK(dc::is_django_runserver(V{"cd site && python manage.py runserver"}, true));
+  CHECK_FALSE(dc::is_django_runserver(V{"python", "manage.py", "runserver_plus"}, false));
+  CHECK_FALSE(dc::is_django_runserver(V{"python", "manage.py", "migrate"}, false));
+  CHECK_FALSE(dc::is_django_runserver(V{"runserver", "manage.py"}, false));
+  CHECK_FALSE(dc::is_django_runserver(V{"npm", "run", "dev"}, false));
+  // Unsplit, it is one program name: not a runserver.
+  CHECK_FALSE(dc::is_django_runserver(V{"python manage.py runserver"}, false));
+}
+
+TEST_CASE("a configured runserver stops with SIGTERM unless stopSignal is set, and says why", "[config][django]") {
+  auto with = [](const std::string& extra) {
+    auto v = dc::validate_config_text(
+        R"({"servers": {"web": {"command": ["python", "manage.py", "runserver", "--noreload"])" + extra + "}}}",
+        "/ws");
+    REQUIRE(v.ok());
+    return v.config->servers.at(0);
+  };
+  auto recognised = with("");
+  CHECK(recognised.stop_signal == SIGTERM);
+  CHECK(recognised.stop_signal_why.rfind("recognised as Django's runserver (set \"stopSignal\" to choose)", 0) == 0);
+  auto chosen = with(R"(, "stopSignal": "SIGINT")");
+  CHECK(chosen.stop_signal == SIGINT);
+  CHECK(chosen.stop_signal_why == "\"stopSignal\" in the configuration");
+  auto other = dc::validate_config_text(R"({"servers": {"web": {"command": ["npm", "run", "dev"]}}})", "/ws");
+  REQUIRE(other.ok());
+  CHECK(other.config->servers.at(0).stop_signal == SIGINT);
+  CHECK(other.config->servers.at(0).stop_signal_why.empty());
 }

@@ -95,3 +95,23 @@ def test_the_budget_is_ok_when_the_tree_fits(binary, tmp_path):
     assert budget["status"] == "ok", budget
     assert budget["detail"].startswith("this workspace needs 1,201 folders watched")
     assert "devwatch can run here" in text
+
+
+def test_check_names_each_servers_stop_policy_and_why(binary, tmp_path):
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "devwatch.json").write_text(json.dumps({"servers": {
+        "web": {"command": ["python3", "manage.py", "runserver", "--noreload"]},
+        "chosen": {"command": ["python3", "manage.py", "runserver"], "stopSignal": "SIGINT", "stopTimeoutMs": 900},
+        "worker": {"command": ["celery", "worker"]}}}))
+    code, checks, text = check(binary, root)
+    servers = {s["name"]: s for s in checks["config"]["data"]["servers"]}
+    assert servers["web"]["stopPolicy"]["signal"] == "SIGTERM"
+    assert servers["web"]["stopPolicy"]["why"].startswith("recognised as Django's runserver")
+    assert servers["chosen"]["stopPolicy"] == {"signal": "SIGINT", "timeoutMs": 900,
+                                               "why": "\"stopSignal\" in the configuration"}
+    assert servers["worker"]["stopPolicy"]["signal"] == "SIGINT"
+    assert ("server web stop: SIGTERM, then SIGKILL after 5000 ms (recognised as Django's runserver "
+            "(set \"stopSignal\" to choose): Django's runserver has nothing to flush") in text
+    assert "server chosen stop: SIGINT, then SIGKILL after 900 ms (\"stopSignal\" in the configuration)" in text
+    assert "server worker stop: SIGINT, then SIGKILL after 5000 ms (the default: \"stopSignal\" is not set" in text

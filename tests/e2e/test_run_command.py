@@ -2,6 +2,7 @@
 import os
 import signal
 import subprocess
+import sys
 import textwrap
 import threading
 from pathlib import Path
@@ -95,11 +96,19 @@ def test_run_reports_a_crash_with_its_exception(tmp_path):
 
 def test_run_detects_the_django_project(tmp_path):
     root = copy_example(tmp_path / "blog")
+    # The project's own interpreter: python3 on PATH may have no Django, and
+    # then devwatch run refuses to start (test_setup_problems.py).
+    venv_bin = root / ".venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "python").write_text(f"#!/bin/sh\nexec {sys.executable} \"$@\"\n")
+    (venv_bin / "python").chmod(0o755)
     port = free_port()
     run = Run(["--port", str(port)], cwd=root, env={"VIRTUAL_ENV": str(tmp_path / "no-venv")})
     try:
         run.wait_line("using detected Django project")
-        run.wait_line("interpreter:")
+        run.wait_line("interpreter: .venv/bin/python (found)")
+        run.wait_line("Watching")  # started: the interpreter imports Django
+        assert not any("cannot run" in l for l in run.lines), run.lines
         assert run.interrupt() == 0
     finally:
         run.kill()

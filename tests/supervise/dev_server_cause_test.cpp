@@ -27,14 +27,16 @@ TEST_CASE("state changes carry their cause, restarting and changed_count", "[dev
   auto last_in = [&](ServerState state) {
     return *std::find_if(h.changes.rbegin(), h.changes.rend(), [&](const StateChange& c) { return c.state == state; });
   };
+  // The leading edge stops at the first change; the start has the whole burst.
   const StateChange stopping = last_in(ServerState::Stopping);
   CHECK(stopping.restarting);
   CHECK(stopping.cause == Cause::Change);
-  CHECK(stopping.reason == "restarting: 150 files changed");
-  CHECK(stopping.changed_count == 150);
-  CHECK(stopping.changed_files.size() == StateChange::kMaxListedFiles);
+  CHECK(stopping.reason == "restarting: f0.py changed");
+  CHECK(stopping.changed_count == 1);
   CHECK(last_in(ServerState::Starting).cause == Cause::Change);
+  CHECK(last_in(ServerState::Starting).reason == "150 files changed");
   CHECK(last_in(ServerState::Starting).changed_count == 150);
+  CHECK(last_in(ServerState::Starting).changed_files.size() == StateChange::kMaxListedFiles);
   CHECK(last_in(ServerState::Ready).cause == Cause::Change);
   CHECK(last_in(ServerState::Ready).changed_count == 150);
 

@@ -80,23 +80,6 @@ TEST_CASE("restart with a grandchild holding the port: no clash, the new server 
   CHECK(port_bindable(port));
 }
 
-TEST_CASE("exec failure: start fails with the errno and the state says why", "[dev_server]") {
-  ServerSpec spec;
-  spec.command = {"devwatch-no-such-python3", "manage.py"};
-  Harness h(spec);
-  auto started = h.server->start(Cause::Request);
-  REQUIRE_FALSE(started.ok());
-  CHECK(started.error().code == devwatch::ErrorCode::ExecFailed);
-  CHECK(started.error().message == "exec failed: devwatch-no-such-python3: No such file or directory (ENOENT)");
-  CHECK(h.server->state() == ServerState::Crashed);
-  CHECK(h.changes.back().reason == started.error().message);
-  CHECK_FALSE(h.server->has_process());
-  // No automatic restart loop for something a retry cannot fix.
-  h.io.restart();
-  h.io.poll();
-  CHECK(h.count(ServerState::Starting) == 0);
-}
-
 TEST_CASE("a crash loop reaches backoff and a change after that restarts it", "[dev_server]") {
   ServerSpec spec = sh_server("echo boom >&2; exit 3");
   devwatch::ManualClock clock;

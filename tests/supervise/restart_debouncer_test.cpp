@@ -45,7 +45,9 @@ TEST_CASE("requests keep the burst open until the quiet time, at most max_delay"
   devwatch::ManualClock clock;
   TempDir root;
   int fired = 0;
-  RestartDebouncer debouncer(clock, root.path().string(), DebounceTiming{}, [&](DebouncedRestart) { ++fired; });
+  DebounceTiming timing;
+  timing.first_settle = timing.settle;  // the cap alone, not the shorter window of a single request
+  RestartDebouncer debouncer(clock, root.path().string(), timing, [&](DebouncedRestart) { ++fired; });
   // One request every 40 ms never leaves 50 ms of quiet; the 1 s cap ends it.
   for (int i = 0; i < 24; ++i) {
     debouncer.request("files changed", {"a.py"});
@@ -118,4 +120,24 @@ TEST_CASE("cancel drops a pending burst", "[debounce]") {
   CHECK_FALSE(debouncer.pending());
   clock.advance(5s);
   CHECK(fired == 0);
+}
+
+TEST_CASE("a burst of one request (a save) ends after first_settle; a second request needs the full settle",
+          "[debounce]") {
+  devwatch::ManualClock clock;
+  TempDir root;
+  int fired = 0;
+  RestartDebouncer debouncer(clock, root.path().string(), DebounceTiming{}, [&](DebouncedRestart) { ++fired; });
+  debouncer.request("files changed", {"a.py"});
+  clock.advance(9ms);
+  CHECK(fired == 0);
+  clock.advance(1ms);  // 10 ms of quiet after the only request
+  CHECK(fired == 1);
+  debouncer.request("files changed", {"a.py"});
+  clock.advance(5ms);
+  debouncer.request("files changed", {"b.py"});  // a second batch: a burst
+  clock.advance(49ms);
+  CHECK(fired == 1);
+  clock.advance(1ms);  // 50 ms of quiet after the last request
+  CHECK(fired == 2);
 }
