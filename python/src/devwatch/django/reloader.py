@@ -53,6 +53,7 @@ logger = logging.getLogger("django.utils.autoreload")
 
 # The oldest server this package speaks to (protocol 1 with file subscriptions).
 MIN_SERVER_VERSION = (0, 1, 0)
+SETTLE_MS = 10  # the subscription's settle window (see _connect)
 FALLBACK_ENV = "DEVWATCH_FALLBACK"
 # Directory names devwatch never crawls below a root (docs/protocol.md,
 # "What is watched"): a watched file below one of them gets a root of its own.
@@ -138,17 +139,53 @@ class DevwatchReloader(autoreload.BaseReloader):
         self._last_fingerprint: Tuple[int, int, int, int] = (-1, -1, -1, -1)
         self.backend = "?"
         self.folders = 0
-        self.client = self._connect()
-
-    # -- start-up: every way this can fail becomes a Problem --
-
-    def _connect(self) -> Client:
+        # Files changed after this moment but before devwatch's watches were
+        # in place are found by their mtime once watching starts (_catch_up).
+        self._created_at = time.time()
         try:
             binary = find_devwatch_bin()
         except FileNotFoundError as exc:
             raise DevwatchUnavailable(Problem(
                 "devwatch.W001", f"the devwatch executable was not found: {exc}",
                 "install it into this environment: pip install devwatch (or set DEVWATCH_BIN to a built binary)"))
+        # The rest of the start-up (the first watched_files() over hundreds of
+        # modules, spawning devwatch, initialize, subscribe: 20-100 ms) runs on
+        # a thread, so Django's server thread starts at once, as with
+        # StatReloader and WatchmanReloader, which set up their watches in
+        # tick(). Each restart after an edit is served that much sooner.
+        self._client: Optional[Client] = None
+        self._connect_error: Optional[DevwatchUnavailable] = None
+        self._connecting = threading.Thread(target=self._connect_in_background, args=(binary,),
+                                            name="devwatch-connect", daemon=True)
+        self._connecting.start()
+
+    @property
+    def client(self) -> Client:
+        """The connected client, once the start-up thread is done; DevwatchUnavailable if it failed."""
+        self._connecting.join()
+        if self._connect_error is not None:
+            raise self._connect_error
+        assert self._client is not None
+        return self._client
+
+    def close_client(self) -> None:
+        self._connecting.join()
+        if self._client is not None:
+            self._client.close()
+
+    # -- start-up: every way this can fail becomes a Problem --
+
+    def _connect_in_background(self, binary: str) -> None:
+        try:
+            self._client = self._connect(binary)
+        except DevwatchUnavailable as exc:
+            self._connect_error = exc
+        except Exception as exc:  # never lost on the thread: reported by tick() with the fallback
+            self._connect_error = DevwatchUnavailable(Problem(
+                "devwatch.W002", f"connecting to devwatch ({binary}) failed: {exc!r}",
+                f"run '{binary} check' to see why"))
+
+    def _connect(self, binary: str) -> Client:
         self._module_files = set(self.watched_files(include_globs=False))
         self._roots = self._wanted_roots()
         try:
@@ -168,7 +205,11 @@ class DevwatchReloader(autoreload.BaseReloader):
                 f"run '{binary} check' to see why; reinstall with: pip install --force-reinstall devwatch"))
         try:
             self._check_server(client, binary)
-            self._subscription = client.subscribe("**", kind=7)
+            # settle 10 ms, not the default 20: Django reloads at the first
+            # change and merges nothing, and the events of one save (an
+            # in-place write, or an editor's write-and-rename) come within
+            # microseconds of each other, so 10 ms still holds them together.
+            self._subscription = client.subscribe("**", kind=7, settle_ms=SETTLE_MS)
         except DevwatchUnavailable:
             client.close()
             raise
@@ -273,7 +314,7 @@ class DevwatchReloader(autoreload.BaseReloader):
         except DevwatchUnavailable as exc:
             # Django is already serving: use StatReloader's loop in place.
             report_unavailable(exc.problem, fallback_name="StatReloader")
-            self.client.close()
+            self.close_client()
             stat = autoreload.StatReloader()
             stat.extra_files, stat.directory_globs = self.extra_files, self.directory_globs
             stat.notify_file_changed = self.notify_file_changed  # type: ignore[method-assign]
@@ -282,6 +323,7 @@ class DevwatchReloader(autoreload.BaseReloader):
         logger.info("Watching for file changes with %s", self.describe())
         request_finished.connect(self._on_request_finished)
         self._refresh()
+        self._catch_up()
         while True:
             note = self.client.next_notification(timeout=self.REFRESH_SECONDS)
             if note is None and self.client._closed.is_set():
@@ -298,6 +340,20 @@ class DevwatchReloader(autoreload.BaseReloader):
                 self._request_processed.clear()
                 self._refresh()
             yield
+
+    def _catch_up(self) -> None:
+        """The start-up window: devwatch subscribes on a thread while Django
+        already runs, so a file saved meanwhile (the fix of a SyntaxError
+        written as soon as it shows) has no event. One stat of each watched
+        file against the time this reloader was created finds it. (The file
+        system's clock is coarse, so a save before that moment never counts.)"""
+        for path in sorted(self._module_files | set(self.extra_files)):
+            try:
+                changed = path.stat().st_mtime > self._created_at
+            except OSError:
+                continue
+            if changed:
+                self.notify_file_changed(path)
 
     def _handle_changes(self, note: FilesDidChange) -> None:
         paths = []
@@ -319,7 +375,7 @@ class DevwatchReloader(autoreload.BaseReloader):
     def stop(self) -> None:
         super().stop()
         request_finished.disconnect(self._on_request_finished)
-        self.client.close()
+        self.close_client()
 
     @classmethod
     def check_availability(cls) -> bool:
