@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the reload benchmark's peers, idempotently, outside the repo:
-#   Debian:    watchman, python3-pywatchman (WatchmanReloader), entr
-#   PyPI:      django (current), django-watchfiles -> $CACHE/reload-venv
-#              (made with --system-site-packages so Debian's pywatchman is importable)
+#   Debian:    watchman (WatchmanReloader's server), entr
+#   PyPI:      django 5.2 (the newest for Python 3.11), django-watchfiles, pywatchman (current:
+#              Debian's 4.9 client is years older) -> $CACHE/reload-venv
 #   npm:       nodemon                              -> $CACHE/npm/node_modules
 #   crates.io: watchexec-cli, built from source     -> $CACHE/cargo/bin/watchexec
 #              (slow the first time: several minutes on 2 cores; cached after)
@@ -16,15 +16,15 @@ CACHE="$CACHE/bench"
 mkdir -p "$CACHE"
 failed=()
 
-apt_install watchman python3-pywatchman || failed+=("watchman/python3-pywatchman (apt)")
+apt_install watchman || failed+=("watchman (apt)")
 apt_install entr || failed+=("entr (apt)")
 
 V="$CACHE/reload-venv"
 if [ ! -x "$V/bin/python" ]; then
-  /usr/bin/python3 -m venv --system-site-packages "$V" || failed+=("venv (apt-get install python3-venv)")
+  /usr/bin/python3 -m venv "$V" || failed+=("venv (apt-get install python3-venv)")
 fi
-if [ -x "$V/bin/python" ] && ! "$V/bin/python" -c 'import django, django_watchfiles; assert django.VERSION >= (4, 2)' 2>/dev/null; then
-  "$V/bin/pip" install -q --upgrade django django-watchfiles || failed+=("django/django-watchfiles (pip)")
+if [ -x "$V/bin/python" ] && ! "$V/bin/python" -c 'import django, django_watchfiles, pywatchman; assert django.VERSION >= (5, 2)' 2>/dev/null; then
+  "$V/bin/pip" install -q --upgrade "django>=5.2,<6" django-watchfiles pywatchman || failed+=("django/django-watchfiles/pywatchman (pip)")
 fi
 
 if command -v npm >/dev/null; then

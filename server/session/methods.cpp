@@ -21,7 +21,7 @@ void LspServer::register_methods() {
   m.typed_request<UnsubscribeParams>("devwatch/files/unsubscribe", [this](UnsubscribeParams p, Reply r) { r(subscriptions_->unsubscribe(p)); });
   // devwatch/devServer: the supervised dev servers
   m.typed_request<NoParams>("devwatch/devServer/list", [this](NoParams, Reply r) { r(list()); });
-  m.typed_request<ServerRef>("devwatch/devServer/start", [this](ServerRef p, Reply r) { r(server_reply(workspace_->start(p.name))); });
+  m.typed_request<StartParams>("devwatch/devServer/start", [this](StartParams p, Reply r) { r(server_reply(workspace_->start(p.name, p.consent))); });
   m.typed_request<ServerRef>("devwatch/devServer/stop", [this](ServerRef p, Reply r) { r(server_reply(workspace_->stop(p.name))); });
   m.typed_request<ServerRef>("devwatch/devServer/restart", [this](ServerRef p, Reply r) { r(server_reply(workspace_->restart(p.name))); });
   m.typed_request<OutputParams>("devwatch/devServer/output", [this](OutputParams p, Reply r) { r(output(p)); });

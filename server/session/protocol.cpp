@@ -153,6 +153,15 @@ Result<ServerRef> ServerRef::parse(const json& params) {
   return ref;
 }
 
+Result<StartParams> StartParams::parse(const json& params) {
+  ParamReader reader(params);
+  StartParams out;
+  out.name = reader.string("name", false);
+  if (auto consent = reader.boolean("consent", false)) out.consent = *consent;
+  if (!reader.ok()) return reader.error();
+  return out;
+}
+
 Result<OutputParams> OutputParams::parse(const json& params) {
   ParamReader reader(params);
   OutputParams out;

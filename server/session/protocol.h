@@ -73,6 +73,14 @@ struct ServerRef {
   static Result<ServerRef> parse(const json& params);
 };
 
+// devwatch/devServer/start. `consent`: the user asked for this one start
+// explicitly, so it runs even when the workspace is not trusted (docs/security.md).
+struct StartParams {
+  std::optional<std::string> name;
+  bool consent = false;
+  static Result<StartParams> parse(const json& params);
+};
+
 struct OutputParams {
   std::optional<std::string> name;
   std::uint64_t from_seq = 0;

@@ -168,6 +168,11 @@ void WorkspaceBinding::config_hint(const workspace::ConfigHint& event) {
   client_.show_message(MessageType::Info, "devwatch: " + event.hint);
 }
 
+void WorkspaceBinding::run_withheld(const workspace::RunWithheld& event) {
+  // Shown: the user started this server and expects it to follow edits.
+  client_.tell(spdlog::level::warn, event.message, "devwatch: " + event.message, true);
+}
+
 void WorkspaceBinding::watcher_problem(const watch::Problem& problem) {
   std::string text = problem.message;
   if (!problem.fix.empty()) text += " Fix: " + problem.fix;

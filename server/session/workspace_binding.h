@@ -42,6 +42,7 @@ class WorkspaceBinding final : public workspace::Listener {
   void diagnostics_changed(const workspace::DiagnosticsChanged& event) override;
   void config_problem(const workspace::ConfigProblem& event) override;
   void config_hint(const workspace::ConfigHint& event) override;
+  void run_withheld(const workspace::RunWithheld& event) override;
   void watcher_problem(const watch::Problem& problem) override;
   void crawl_progress(const watch::CrawlProgress& progress) override;
   void files_changed(const watch::Batch& batch) override;

@@ -55,6 +55,14 @@ struct ConfigHint {
   std::string hint;  // "manage.py found in /home/me/blog: open that folder, or add devwatch.json here"
 };
 
+// Something would have run a command again in an untrusted workspace, and
+// devwatch did not: a consented start (Workspace::start) covers that one
+// start only. Each message once per server until its next consented start.
+struct RunWithheld {
+  std::string server;
+  std::string message;  // what was not run, why, and the fix
+};
+
 class Listener {
  public:
   virtual ~Listener() = default;
@@ -64,6 +72,8 @@ class Listener {
   virtual void config_problem(const ConfigProblem& event) = 0;
   // Default: nothing (a view that shows the configuration anyway needs no hint).
   virtual void config_hint(const ConfigHint& /*event*/) {}
+  // Default: nothing (a view that runs only trusted folders never sees one).
+  virtual void run_withheld(const RunWithheld& /*event*/) {}
   // Each watcher problem arrives here once (the Watcher itself logs nothing).
   virtual void watcher_problem(const watch::Problem& problem) = 0;
   virtual void crawl_progress(const watch::CrawlProgress& progress) = 0;

@@ -51,6 +51,8 @@ void Root::apply(config::LoadedConfig loaded) {
   for (auto spec : loaded.config.servers) {
     if (overrides.auto_start) spec.auto_start = *overrides.auto_start;
     if (overrides.auto_restart) spec.auto_restart = *overrides.auto_restart;
+    // Untrusted: a consented start covers one start, so no retry after a crash.
+    if (!overrides.trusted) spec.auto_restart = false;
     if (spec.root.empty()) spec.root = folder_.path;
     if (overrides.adjust) overrides.adjust(spec);
     // Names are unique per window; a clash between folders is resolved by
@@ -60,7 +62,7 @@ void Root::apply(config::LoadedConfig loaded) {
     bool auto_start = spec.auto_start;
     bool known = servers_.count(name) != 0;
     // The supervisor decides whether the change needs a restart.
-    auto updated = ws_.supervisor_.update(std::move(spec));
+    auto updated = overrides.trusted ? ws_.supervisor_.update(std::move(spec)) : update_untrusted(std::move(spec));
     if (!updated) {
       ws_.listener_.config_problem(ConfigProblem{folder_.path, folder_.name, name, updated.error().message, false});
       if (!known) continue;
@@ -79,6 +81,24 @@ void Root::apply(config::LoadedConfig loaded) {
     if (std::find(names.begin(), names.end(), old) == names.end()) retire(old, "removed from the configuration");
   }
   names_ = std::move(names);
+}
+
+// An untrusted workspace runs only what the user consented to start: an
+// edit that would restart a running server (its command, cwd, env, ...)
+// stops it instead of running the new command.
+Result<supervise::DevServer*> Root::update_untrusted(supervise::ServerSpec spec) {
+  auto* server = ws_.supervisor_.find(spec.name);
+  if (server == nullptr || !server->has_process() || !supervise::spec_change_needs_restart(server->spec(), spec)) {
+    return ws_.supervisor_.update(std::move(spec));
+  }
+  if (auto valid = supervise::validate_spec(spec); !valid) return valid.error();
+  std::string name = spec.name;
+  (void)ws_.supervisor_.stop(name, supervise::Cause::Config, "configuration changed; not restarted: the workspace is not trusted");
+  server->set_spec(std::move(spec));
+  ws_.withhold(name, "the configuration of '" + name + "' changed, so devwatch stopped it and did not run the new "
+                     "command: the workspace is not trusted. Start it again to run the new command once, or trust "
+                     "the workspace.");
+  return server;
 }
 
 RootStatus Root::status() const {

@@ -64,6 +64,7 @@ class Root {
     bool removing = false;
   };
   void apply(config::LoadedConfig loaded);
+  Result<supervise::DevServer*> update_untrusted(supervise::ServerSpec spec);
   void retire(const std::string& name, const std::string& reason);
   void drop(const std::string& name);
   void publish(const std::string& name, Server& server, const std::vector<std::string>& files);

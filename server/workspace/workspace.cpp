@@ -133,7 +133,17 @@ void Workspace::on_batch(const watch::Batch& batch) {
     }
   }
   // Each server decides which of them concern it (its restart rules).
-  supervisor_.on_changes(paths);
+  if (options_.overrides.trusted) {
+    supervisor_.on_changes(paths);
+  } else {
+    for (auto* server : supervisor_.servers()) {
+      if (!server->has_process()) continue;
+      if (std::none_of(paths.begin(), paths.end(), [&](const std::string& p) { return server->relevant(p); })) continue;
+      withhold(server->name(), "devwatch did not restart '" + server->name() + "' after files changed: the workspace is not "
+                               "trusted and the start you asked for covers that one start. Stop and start it again, or "
+                               "trust the workspace to get restarts on change.");
+    }
+  }
   listener_.files_changed(batch);
 }
 
@@ -166,10 +176,16 @@ namespace {
 
 Error untrusted(const std::string& name) {
   return make_error(ErrorCode::Untrusted, "the workspace is not trusted: devwatch does not run commands from its "
-                                          "configuration. Trust the workspace to start '" + name + "'.");
+                                          "configuration. Trust the workspace, or start '" + name +
+                                          "' explicitly (a start request with consent) to run it once.");
 }
 
 }  // namespace
+
+void Workspace::withhold(const std::string& name, const std::string& message) {
+  spdlog::debug("{}", message);  // the listener tells the user, once
+  if (withheld_[name].insert(message).second) listener_.run_withheld(RunWithheld{name, message});
+}
 
 Result<const supervise::DevServer*> Workspace::find(const std::optional<std::string>& name) const {
   auto resolved = resolve(name);
@@ -177,10 +193,14 @@ Result<const supervise::DevServer*> Workspace::find(const std::optional<std::str
   return supervisor_.find(resolved.value());
 }
 
-Result<const supervise::DevServer*> Workspace::start(const std::optional<std::string>& name) {
+Result<const supervise::DevServer*> Workspace::start(const std::optional<std::string>& name, bool consent) {
   auto resolved = resolve(name);
   if (!resolved) return resolved.error();
-  if (!options_.overrides.trusted) return untrusted(resolved.value());
+  if (!options_.overrides.trusted) {
+    if (!consent) return untrusted(resolved.value());
+    spdlog::info("starting {} with the user's consent for this one start: the workspace is not trusted", resolved.value());
+    withheld_.erase(resolved.value());
+  }
   if (auto r = supervisor_.start(resolved.value(), supervise::Cause::Request, "start requested"); !r) return r.error();
   return supervisor_.find(resolved.value());
 }

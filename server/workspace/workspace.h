@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -79,7 +80,11 @@ class Workspace {
 
   // Requests by server name; `name` may be omitted when there is exactly one.
   // Errors: UnknownServer (data lists the names), Untrusted, InvalidServerState, ExecFailed.
-  Result<const supervise::DevServer*> start(const std::optional<std::string>& name);
+  // In an untrusted workspace only start with `consent` (the user asked for
+  // this one start) runs anything; the process it spawns is then never
+  // restarted (changes, crashes, config edits, restart requests): each of
+  // those would run a command nobody consented to (docs/security.md).
+  Result<const supervise::DevServer*> start(const std::optional<std::string>& name, bool consent = false);
   Result<const supervise::DevServer*> stop(const std::optional<std::string>& name);
   Result<const supervise::DevServer*> restart(const std::optional<std::string>& name);
   Result<const supervise::DevServer*> find(const std::optional<std::string>& name) const;
@@ -98,6 +103,8 @@ class Workspace {
   Result<config::LoadedConfig> load_config(const std::string& root) const;
   void on_batch(const watch::Batch& batch);
   void watch_root(Root& root);
+  // Tells the listener what was not run: each message once per consented start.
+  void withhold(const std::string& name, const std::string& message);
 
   asio::io_context& io_;
   WorkspaceOptions options_;
@@ -113,6 +120,8 @@ class Workspace {
   std::optional<Result<config::LoadedConfig>> first_config_;
   int settle_ms_ = 20;
   bool started_auto_ = false;
+  // Per server: what it was told was withheld since its consented start (each kind once).
+  std::map<std::string, std::set<std::string>> withheld_;
 };
 
 }  // namespace devwatch::workspace

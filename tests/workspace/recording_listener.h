@@ -21,12 +21,14 @@ struct RecordingListener final : workspace::Listener {
   std::vector<watch::Problem> problems;
   std::vector<watch::CrawlProgress> progress;
   std::vector<watch::Change> changes;
+  std::vector<workspace::RunWithheld> withheld;
 
   void server_changed(const workspace::ServerChanged& e) override { states.push_back(e); }
   void output_line(const std::string& s, const supervise::OutputLine& l) override { lines.emplace_back(s, l.text); }
   void diagnostics_changed(const workspace::DiagnosticsChanged& e) override { diagnostics.push_back(e); }
   void config_problem(const workspace::ConfigProblem& e) override { config_problems.push_back(e); }
   void config_hint(const workspace::ConfigHint& e) override { hints.push_back(e); }
+  void run_withheld(const workspace::RunWithheld& e) override { withheld.push_back(e); }
   void watcher_problem(const watch::Problem& p) override { problems.push_back(p); }
   void crawl_progress(const watch::CrawlProgress& p) override { progress.push_back(p); }
   void files_changed(const watch::Batch& b) override {

@@ -53,14 +53,17 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
     return item?.label;
   }
 
-  async function request(type: typeof proto.startServer, name: string | undefined): Promise<void> {
+  async function request(type: typeof proto.startServer, name: string | undefined, consent = false): Promise<void> {
     if (!name || !ctx.client) return;
     try {
-      ctx.model.update(await ctx.client.sendRequest(type, { name }));
+      ctx.model.update(await ctx.client.sendRequest(type, consent ? { name, consent } : { name }));
     } catch (e) {
       if (e instanceof ResponseError && e.code === proto.ErrorCodes.Untrusted) {
-        const a = await vscode.window.showWarningMessage(e.message, "Manage Workspace Trust");
-        if (a) void vscode.commands.executeCommand("workbench.trust.manage");
+        // A refused start may run once with the user's consent; nothing else can (docs/security.md).
+        const once = type === proto.startServer ? ["Start Once"] : [];
+        const a = await vscode.window.showWarningMessage(e.message, ...once, "Manage Workspace Trust");
+        if (a === "Start Once") await request(type, name, true);
+        else if (a) void vscode.commands.executeCommand("workbench.trust.manage");
         return;
       }
       void vscode.window.showErrorMessage(`devwatch: ${type.method.split("/").pop()} ${name} failed: ${errorText(e)}`);
@@ -122,7 +125,7 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
       if (when) items.push({ label, command, detail });
     };
     const one = servers.length === 1 ? servers[0] : undefined;
-    add(ctx.running && servers.some(canStart), "$(play) Start", "devwatch.start", !ctx.trusted ? "the workspace is not trusted: devwatch will refuse" : undefined);
+    add(ctx.running && servers.some(canStart), "$(play) Start", "devwatch.start", !ctx.trusted ? "the workspace is not trusted: devwatch asks before it starts one server once" : undefined);
     add(ctx.running && servers.some(canStop), "$(debug-stop) Stop", "devwatch.stop");
     add(ctx.running && servers.length > 0, "$(debug-restart) Restart", "devwatch.restart");
     add(ctx.running && servers.length > 1, "$(debug-restart) Restart All", "devwatch.restartAll");

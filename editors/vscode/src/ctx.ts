@@ -311,7 +311,7 @@ export class Ctx implements vscode.Disposable {
     const set = (key: string, value: boolean) => void vscode.commands.executeCommand("setContext", key, value);
     set("devwatch.running", running);
     set("devwatch.hasServers", running && servers.length > 0);
-    set("devwatch.canStart", running && this.trusted && servers.some((s) => s.state !== "ready" && s.state !== "starting"));
+    set("devwatch.canStart", running && servers.some((s) => s.state !== "ready" && s.state !== "starting"));
     set("devwatch.canStop", running && servers.some((s) => s.state !== "stopped" && s.state !== "crashed"));
     set("devwatch.hasUrl", running && servers.some((s) => s.url !== undefined));
   }

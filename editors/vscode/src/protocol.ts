@@ -33,6 +33,11 @@ export interface ServerRef {
   name?: string;
 }
 
+export interface StartParams extends ServerRef {
+  /** The user asked for this one start: it runs even in an untrusted workspace (docs/security.md). */
+  consent?: boolean;
+}
+
 export interface OutputParams extends ServerRef {
   fromSeq?: number;
   limit?: number;
@@ -205,7 +210,7 @@ export interface FilesDidChangeParams {
 
 export const status = new RequestType0<StatusResult, void>("devwatch/status");
 export const listServers = new RequestType0<{ servers: ServerInfo[] }, void>("devwatch/devServer/list");
-export const startServer = new RequestType<ServerRef, ServerInfo, void>("devwatch/devServer/start");
+export const startServer = new RequestType<StartParams, ServerInfo, void>("devwatch/devServer/start");
 export const stopServer = new RequestType<ServerRef, ServerInfo, void>("devwatch/devServer/stop");
 export const restartServer = new RequestType<ServerRef, ServerInfo, void>("devwatch/devServer/restart");
 export const serverOutput = new RequestType<OutputParams, OutputResult, void>("devwatch/devServer/output");

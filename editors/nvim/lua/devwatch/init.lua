@@ -153,6 +153,10 @@ local function action(method, verb)
     M.with_session(function(session)
       -- An absent name must still be an object ({}), not Lua's empty table that encodes as [].
       local params = name and { name = name } or vim.empty_dict()
+      if method == "devwatch/devServer/start" and not session.trusted then
+        -- Asking is consent, for this one start only (devwatch restarts nothing in an untrusted root).
+        params = { name = name, consent = true }
+      end
       session:unquiet(name)
       session:request(method, params, function(err, result)
         if err then

@@ -181,14 +181,13 @@ function Session:_handlers()
   }
 end
 
---- Starts devwatch for this root. Untrusted roots get autoStart = false: nothing runs until asked.
+--- Starts devwatch for this root with the root's real trust: an untrusted root runs nothing unless
+--- :Devwatch start asks for one start with consent (init.lua).
 ---@param bufnr integer|nil buffer to attach where the Neovim version needs one
 function Session:start(bufnr)
   local opts = config.options
-  local init_options = vim.tbl_extend("force", { trusted = true }, protocol.client_options)
-  if not self.trusted then
-    init_options.autoStart = false
-  elseif opts.auto_start ~= nil then
+  local init_options = vim.tbl_extend("force", { trusted = self.trusted }, protocol.client_options)
+  if opts.auto_start ~= nil then
     init_options.autoStart = opts.auto_start
   end
   if opts.auto_restart ~= nil then

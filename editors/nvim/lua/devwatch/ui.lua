@@ -81,7 +81,7 @@ function M.status_lines(session, st)
     string.format("devwatch %s  pid %s  up %s", str(st.version), str(st.pid), duration(st.uptimeMs)),
     "root: " .. session.root,
     string.format("trust: %s (%s)%s", session.trusted and "trusted" or "not trusted", session.trust_how or "",
-      session.trusted and "" or ": servers start only with :Devwatch start"),
+      session.trusted and "" or ": servers start only with :Devwatch start, once each, and never restart on their own"),
   }
   vim.list_extend(lines, M.watcher_lines(st.watcher))
   for _, c in ipairs(type(st.config) == "table" and st.config or {}) do

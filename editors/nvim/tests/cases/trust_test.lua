@@ -1,4 +1,5 @@
--- An untrusted root gets devwatch but no server starts on its own; :Devwatch start still works.
+-- An untrusted root gets devwatch but no server starts on its own; :Devwatch start still works, once:
+-- the real trust flag is sent, the start carries consent, and nothing restarts the server it started.
 -- 0.9+: vim.secure's deny list; 0.7/0.8: the plugin asks once and remembers the answer.
 local trust = require("devwatch.trust")
 local file = H.path("devwatch.json")
@@ -37,3 +38,37 @@ H.contains(H.buf_lines(vim.fn.bufnr("devwatch://status")), "^trust: not trusted"
 vim.cmd("Devwatch start")
 H.wait_state("ready")
 H.eq(200, (H.http("/marker/")), "explicit start works")
+H.eq(false, s:client().config.init_options.trusted, "the real trust flag is sent")
+H.eq(1, H.count(function(e)
+  return e.state == "starting"
+end), "one start: the one asked for")
+
+-- The consent covered that one start: a restart request is refused, a change does not restart it.
+local err
+s:request("devwatch/devServer/restart", vim.empty_dict(), function(_, _, raw)
+  err = raw or false
+end)
+H.wait("the restart answer", function()
+  return err ~= nil
+end)
+H.eq(1104, err and err.code, "restart is refused in an untrusted root")
+local pid = s.servers.web.pid
+local views = vim.fn.bufnr(H.path("blog/views.py"))
+H.set_marker(views, "marker: v2")
+vim.api.nvim_buf_call(views, function()
+  vim.cmd("write")
+end)
+H.wait("the not-restarted notice", function()
+  for _, n in ipairs(H.notes) do
+    if n.msg:find("did not restart 'web'", 1, true) then
+      return true
+    end
+  end
+  return false
+end)
+H.eq("ready", H.state(), "still running")
+H.eq(pid, s.servers.web.pid, "the same process")
+local _, body = H.http("/marker/")
+H.eq("marker: v1\n", body, "not restarted")
+vim.cmd("Devwatch stop")
+H.wait_state("stopped")

@@ -174,6 +174,17 @@ describe("an untrusted workspace", () => {
     const st = await s.conn.sendRequest(proto.status);
     assert.ok(st.watcher, "watching still works");
   });
+
+  test("Start Once: start with consent runs it; restart is still refused", async () => {
+    const info = await s.conn.sendRequest(proto.startServer, { name: "web", consent: true });
+    assert.equal(info.state, "starting");
+    await s.waitState(0, "ready");
+    await assert.rejects(s.conn.sendRequest(proto.restartServer, { name: "web" }), (e: unknown) => {
+      assert.ok(e instanceof ResponseError);
+      assert.equal(e.code, proto.ErrorCodes.Untrusted);
+      return true;
+    });
+  });
 });
 
 describe("crashMessages: false (what the extension sends)", () => {

@@ -70,6 +70,6 @@ def _probe():
     except DevwatchUnavailable as exc:
         return exc.problem
     finally:
-        probe.client.close()
+        probe.close_client()
     return None
 

@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""Django's reloaders against devwatch, every row of issue 10 in one run.
+
+Rows: DevwatchReloader (devwatch.django from python/src), StatReloader,
+WatchmanReloader (Debian's watchman, a private server per row, with
+pywatchman from PyPI), django-watchfiles, and `devwatch run` restarting
+`runserver --noreload`, on examples/django-blog and on a generated project
+whose N modules (default 3,000) are all imported at start-up; then
+DevwatchReloader and StatReloader again on Debian's Django 3.2
+(/usr/bin/python3). Per row, in this order:
+
+- floor: 3 cold starts of `runserver --noreload` on the same copy, to its
+  first right answer (the least any restart can cost; load drifts, so each
+  row is compared with the floor measured right before it);
+- idle CPU: utime+stime of the whole process tree (runserver's parent and
+  child, devwatch, the watchman server) over --idle seconds without a change,
+  as % of one core, after --settle seconds for crawls to finish;
+- peak RSS: the sum of VmHWM over that tree at the end of the idle window;
+- then --reps edits (one in-place write of the module the page shows, one at
+  a time, 1-2 s apart, after one uncounted warm-up edit): detection is the
+  write to the tool saying so ("<file> changed, reloading." for Django's
+  reloaders, "restarting ... (<file> changed)" for devwatch run), before any
+  restart; save-to-served is the write to the first response showing the new
+  value (polled every 2 ms).
+
+    bench/reload/setup.sh
+    python3 bench/reload/reloaders.py --update-doc          # everything: ~30 min on 2 cores
+    python3 bench/reload/reloaders.py --reps 3 --idle 5 --modules 300 --rows example   # a quick look
+"""
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+import benchlib  # noqa: E402
+import procs  # noqa: E402
+import report  # noqa: E402
+
+EXAMPLE = benchlib.REPO / "examples" / "django-blog"
+TOOLS = ["django-devwatch", "django-stat", "django-watchman", "django-watchfiles", "devwatch"]
+DEBIAN_TOOLS = ["django-devwatch", "django-stat"]
+EXPECT = {"django-devwatch": "DevwatchReloader (devwatch", "django-stat": "StatReloader",
+          "django-watchman": "WatchmanReloader", "django-watchfiles": "WatchfilesReloader", "devwatch": None}
+APPS = {"django-devwatch": "devwatch.django", "django-watchfiles": "django_watchfiles"}
+MARKER_RE = re.compile(r'^MARKER = "marker: [^"]*"$', re.M)
+NO_WATCHMAN = "/nonexistent/devwatch-bench.sock"  # Django then never picks WatchmanReloader
+
+
+class Failed(Exception):
+    pass
+
+
+class Project:
+    """A fresh copy per row: the file an edit rewrites and the page that shows it."""
+
+    def __init__(self, kind, base, tool, modules):
+        self.kind = kind
+        self.dir = Path(tempfile.mkdtemp(prefix=f"{kind}-{tool}-", dir=base))
+        app = APPS.get(tool, "")
+        if kind == "example":
+            shutil.rmtree(self.dir)
+            shutil.copytree(EXAMPLE, self.dir, ignore=shutil.ignore_patterns("__pycache__", "db.sqlite3*"))
+            if app:
+                with open(self.dir / "blogsite" / "settings.py", "a") as f:
+                    f.write(f"\nINSTALLED_APPS = INSTALLED_APPS + [{app!r}]\n")
+            self.edited, self.path = self.dir / "blog" / "views.py", "/marker/"
+        else:
+            procs.generate(self.dir, modules, app)
+            self.edited, self.path = self.dir / "gen" / "p000" / "m0000.py", "/"
+        self.value = 1 if kind == "example" else 0  # what the fresh copy serves
+
+    def expected(self, value):
+        return f"marker: v{value}\n" if self.kind == "example" else f"value: {value}\n"
+
+    def edit(self, value):
+        if self.kind == "example":
+            text = MARKER_RE.sub(f'MARKER = "marker: v{value}"', self.edited.read_text())
+        else:
+            text = procs.module_text(value)
+        procs.write_in_place(self.edited, text)
+        self.value = value
+
+    def served(self, port, value):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2.0)
+        try:
+            conn.request("GET", self.path)
+            resp = conn.getresponse()
+            body = resp.read().decode("utf-8", "replace")
+            return resp.status == 200 and self.expected(value) in body
+        except (OSError, http.client.HTTPException):
+            return False
+        finally:
+            conn.close()
+
+    def wait_served(self, port, value, timeout, proc=None):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.served(port, value):
+                return time.monotonic()
+            if proc is not None and proc.p.poll() is not None:
+                raise Failed(f"exited with {proc.p.returncode}: {proc.tail()}")
+            time.sleep(0.002)
+        raise Failed(f"{self.expected(value)!r} not served within {timeout:g} s"
+                     + (f"; last output: {proc.tail()}" if proc else ""))
+
+
+def command(tool, python, port, args):
+    """(argv, extra env)."""
+    serve = [python, "manage.py", "runserver", f"127.0.0.1:{port}"]
+    if tool == "devwatch":
+        return ([args.devwatch, "run", "--timings", "--restart-on", "**/*.py", "--stop-signal", "SIGTERM",
+                 "--port", str(port), "--", python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+                {})
+    if tool == "django-devwatch":
+        pythonpath = os.pathsep.join(filter(None, [args.package_src, os.environ.get("PYTHONPATH")]))
+        return serve, {"DEVWATCH_BIN": args.devwatch, "DEVWATCH_FALLBACK": "strict", "PYTHONPATH": pythonpath,
+                       "WATCHMAN_SOCK": NO_WATCHMAN}
+    if tool == "django-watchman":
+        return serve, {}  # WATCHMAN_SOCK: the private server's
+    return serve, {"WATCHMAN_SOCK": NO_WATCHMAN}
+
+
+def private_watchman(base):
+    state = Path(tempfile.mkdtemp(prefix="wm-", dir=base))
+    sock = state / "sock"
+    proc = procs.Proc(["watchman", "--foreground", f"--sockname={sock}", f"--statefile={state / 'state'}",
+                       f"--logfile={state / 'log'}", f"--pidfile={state / 'pid'}", "--no-save-state"],
+                      str(state), dict(os.environ))
+    deadline = time.monotonic() + 15
+    while not sock.exists():
+        if proc.p.poll() is not None or time.monotonic() > deadline:
+            proc.stop()
+            raise Failed(f"the private watchman server did not start: {proc.tail()}")
+        time.sleep(0.02)
+    return proc, str(sock)
+
+
+def floor(project, python, port, env, count, timeout):
+    samples = []
+    for _ in range(count):
+        t0 = time.monotonic()
+        proc = procs.Proc([python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"], str(project.dir), env)
+        try:
+            samples.append((project.wait_served(port, project.value, timeout, proc) - t0) * 1000.0)
+        finally:
+            proc.stop()
+    return samples
+
+
+def measure(row, args, base, env):
+    kind, tool, python = row["project"], row["tool"], row["python"]
+    project = Project(kind, base, tool, args.modules)
+    port = args.port + row["index"]
+    argv, extra = command(tool, python, port, args)
+    env = dict(env, **extra)
+    watchman = None
+    proc = None
+    rng = random.Random(row["index"])
+    try:
+        row["floor_ms"] = floor(project, python, port, env, args.floor_reps, args.timeout * 3)
+        if tool == "django-watchman":
+            watchman, env["WATCHMAN_SOCK"] = private_watchman(base)
+        proc = procs.Proc(argv, str(project.dir), env)
+        project.wait_served(port, project.value, args.timeout * 3, proc)
+        if EXPECT[tool]:  # the reloader meant, or the numbers are another's
+            proc.wait_line(EXPECT[tool], timeout=args.timeout)
+        time.sleep(args.settle)  # crawls and first snapshots finish (a benchmark, not a test)
+        pids = procs.tree_pids(proc.p.pid) + ([watchman.p.pid] if watchman else [])
+        hz = os.sysconf("SC_CLK_TCK")
+        t0, c0 = time.monotonic(), procs.cpu_ticks(pids)
+        time.sleep(args.idle)
+        t1, c1 = time.monotonic(), procs.cpu_ticks(pids)
+        gone = [pid for pid in pids if not os.path.exists(f"/proc/{pid}")]
+        if gone:
+            raise Failed(f"processes {gone} ended while idle; output: {proc.tail()}")
+        row["idle_cpu_percent"] = round(100.0 * (c1 - c0) / hz / (t1 - t0), 3)
+        row["peak_rss_mib"] = round(procs.peak_rss_kib(pids) / 1024.0, 1)
+        row["processes"] = len(pids)
+        detect_text = (f"{project.edited.name} changed)" if tool == "devwatch"
+                       else f"{project.edited.name} changed, reloading.")
+        for attempt in range(3):  # one uncounted warm-up edit, retried
+            try:
+                project.edit(100 + attempt)
+                project.wait_served(port, project.value, 15.0, proc)
+                row["warmup_tries"] = attempt + 1
+                break
+            except Failed:
+                if proc.p.poll() is not None:
+                    raise
+        else:
+            raise Failed("3 warm-up edits were never served")
+        served, detected, missed = [], [], []
+        for i in range(args.reps):
+            time.sleep(args.gap + rng.random() * args.gap)
+            start = time.monotonic()
+            project.edit(1000 + i)
+            try:
+                done = project.wait_served(port, project.value, args.timeout, proc)
+            except Failed as exc:
+                missed.append(str(exc))
+                if proc.p.poll() is not None or len(missed) >= 3:
+                    raise
+                continue
+            served.append(round((done - start) * 1000.0, 1))
+            seen = proc.find_line(detect_text, after=start)
+            if seen is not None:
+                detected.append(round((seen - start) * 1000.0, 1))
+        row.update(served_ms=served, detect_ms=detected, missed=missed)
+        if tool == "devwatch":
+            row["timings"] = [line for _, line in proc.lines if "timings:" in line][1:]
+        row["status"] = "ok"
+    except (Failed, RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        row["status"] = f"failed: {exc}"
+    finally:
+        if proc:
+            proc.stop()
+        if watchman:
+            watchman.stop()
+    return row
+
+
+def stats(row):
+    for key in ("served_ms", "detect_ms", "floor_ms"):
+        values = row.get(key) or []
+        row[key.replace("_ms", "_p50")] = benchlib.median(values)
+        row[key.replace("_ms", "_p90")] = benchlib.percentile(values, 90)
+    if row.get("served_p50") is not None and row.get("floor_p50") is not None:
+        row["over_floor"] = row["served_p50"] - row["floor_p50"]
+
+
+def versions(python):
+    code = ("import django, sys\nfrom importlib import metadata as m\nout = ['Django ' + django.get_version(), "
+            "'Python ' + sys.version.split()[0]]\nfor d in ('django-watchfiles', 'watchfiles', 'pywatchman'):\n"
+            "    try: out.append(d + ' ' + m.version(d))\n    except Exception: pass\nprint(', '.join(out))")
+    r = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60)
+    return r.stdout.strip() or r.stderr.strip().splitlines()[-1]
+
+
+def main():
+    cache = benchlib.cache_dir()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--python", default=str(cache / "reload-venv" / "bin" / "python"))
+    ap.add_argument("--debian-python", default="/usr/bin/python3", help="'' to skip the Django 3.2 rows")
+    ap.add_argument("--devwatch", default=str(benchlib.REPO / "build" / "server" / "devwatch"))
+    ap.add_argument("--package-src", default=str(benchlib.REPO / "python" / "src"),
+                    help="where devwatch.django is imported from (to compare two versions)")
+    ap.add_argument("--rows", default="example,large", help="projects: example, large")
+    ap.add_argument("--tools", default=",".join(TOOLS))
+    ap.add_argument("--modules", type=int, default=3000)
+    ap.add_argument("--reps", type=int, default=20)
+    ap.add_argument("--floor-reps", type=int, default=3)
+    ap.add_argument("--idle", type=float, default=30.0)
+    ap.add_argument("--settle", type=float, default=3.0)
+    ap.add_argument("--gap", type=float, default=1.0, help="pause before each edit (s; plus up to as much again)")
+    ap.add_argument("--timeout", type=float, default=20.0)
+    ap.add_argument("--port", type=int, default=18500)
+    ap.add_argument("--json", default=os.path.join(tempfile.gettempdir(), "devwatch-bench-reloaders.json"))
+    ap.add_argument("--update-doc", action="store_true")
+    args = ap.parse_args()
+    tools = [t for t in TOOLS if t in args.tools.split(",")]
+    rows = []
+    for kind in args.rows.split(","):
+        rows += [{"project": kind, "tool": t, "python": args.python} for t in tools]
+        if args.debian_python:
+            rows += [{"project": kind, "tool": t, "python": args.debian_python, "debian": True}
+                     for t in DEBIAN_TOOLS if t in tools]
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    meta = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "cpus": os.cpu_count(), "loadavg_start": os.getloadavg(),
+            "modules": args.modules, "reps": args.reps, "idle_s": args.idle,
+            "versions": {p: versions(p) for p in {r["python"] for r in rows}},
+            "command": "python3 bench/reload/reloaders.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])}
+    base = os.path.realpath(tempfile.mkdtemp(prefix="devwatch-bench-reloaders-"))
+    try:
+        for python in dict.fromkeys(r["python"] for r in rows):  # page cache warm: no row pays for it
+            try:
+                floor(Project("example", base, "warmup", 0), python, args.port + len(rows), env, 1, args.timeout * 3)
+            except Failed as exc:
+                print(f"warm-up start with {python} failed: {exc}", file=sys.stderr)
+        for index, row in enumerate(rows):
+            row["index"] = index
+            row["load_before"] = os.getloadavg()[0]
+            stats(measure(row, args, base, env))
+            print(json.dumps({k: v for k, v in row.items() if not k.endswith("_ms")}), file=sys.stderr)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    meta["loadavg_end"] = os.getloadavg()
+    meta["finished"] = time.strftime("%H:%M:%S")
+    with open(args.json, "w") as f:
+        json.dump({"meta": meta, "rows": rows}, f, indent=1)
+    text = report.render(meta, rows, args)
+    print(text)
+    print(f"\nJSON: {args.json}", file=sys.stderr)
+    if args.update_doc:
+        benchlib.update_doc_section(benchlib.REPO / "docs" / "benchmarks.md", "reloaders", text)
+
+
+if __name__ == "__main__":
+    main()
