@@ -12,6 +12,7 @@
 
 #include "cli/run_options.h"
 #include "paths/relative.h"
+#include "proxy/proxy.h"
 #include "workspace/workspace.h"
 
 namespace devwatch::cli {
@@ -136,8 +137,8 @@ class ConsoleView final : public workspace::Listener {
   void ready(const workspace::ServerChanged& e) {
     const auto& c = e.change;
     std::string text = c.name + " ready" + (c.ready_ms ? " in " + std::to_string(*c.ready_ms) + " ms" : "");
-    if (e.spec && e.spec->ready.port) {
-      text += " — http://" + e.spec->ready.host.value_or("127.0.0.1") + ":" + std::to_string(*e.spec->ready.port) + "/";
+    if (auto url = e.spec ? proxy::browser_url(*e.spec) : std::nullopt) {
+      text += " — " + *url + (e.spec->proxy.enabled() ? " (proxy" + std::string(e.spec->proxy.live_reload ? ", live reload)" : ")") : "");
     }
     say_.line(text, "32");
     if (!timings_) return;

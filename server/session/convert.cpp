@@ -4,6 +4,7 @@
 
 #include "config/signals.h"
 #include "paths/uri.h"
+#include "proxy/proxy.h"
 
 namespace devwatch::session {
 
@@ -37,9 +38,7 @@ ServerInfo server_info(const supervise::DevServer& server, bool trusted) {
   info.exit_code = last.exit_code;
   if (last.signal) info.signal = config::signal_name(*last.signal);
   info.ready_ms = last.ready_ms;
-  if (spec.ready.port) {
-    info.url = "http://" + spec.ready.host.value_or("127.0.0.1") + ":" + std::to_string(*spec.ready.port) + "/";
-  }
+  info.url = proxy::browser_url(spec);  // the proxy's when it has one
   return info;
 }
 
@@ -64,6 +63,7 @@ StateChanged state_changed(const workspace::ServerChanged& event) {
                              c.timings.probe_slack_ms};
   if (!event.exception.empty()) n.exception = event.exception;
   if (event.location) n.location = location_of(*event.location);
+  if (event.spec) n.url = proxy::browser_url(*event.spec);
   return n;
 }
 

@@ -216,6 +216,7 @@ struct StateChanged {
   std::optional<Location> location;
   bool killed = false;
   RestartTimings timings;
+  std::optional<std::string> url;  // where a browser opens it: its proxy, else its ready port
 };
 
 struct OutputNotification {

@@ -123,6 +123,7 @@ json to_json(const StateChanged& n) {
   if (!timings.empty()) out["timings"] = timings;
   put(out, "exception", n.exception);
   if (n.location) out["location"] = to_json(*n.location);
+  put(out, "url", n.url);
   return out;
 }
 

@@ -134,6 +134,7 @@ void Workspace::on_batch(const watch::Batch& batch) {
   }
   // Each server decides which of them concern it (its restart rules).
   supervisor_.on_changes(paths);
+  for (auto& [path, root] : roots_) root->files_changed(paths);
   listener_.files_changed(batch);
 }
 
