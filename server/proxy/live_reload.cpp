@@ -14,8 +14,10 @@ constexpr std::string_view kSnippet = "\n<script src=\"/__devwatch/reload.js\" d
 // once loaded: no flash of unstyled content, page state kept.
 constexpr std::string_view kScript = R"JS((function () {
   if (window.__devwatch) return;
-  window.__devwatch = { reloads: 0, swaps: 0 };
+  window.__devwatch = { connected: false, swaps: 0 };
   var events = new EventSource("/__devwatch/events");
+  events.onopen = function () { window.__devwatch.connected = true; };
+  events.onerror = function () { window.__devwatch.connected = false; };
   events.addEventListener("reload", function () { location.reload(); });
   events.addEventListener("css", function () {
     var links = document.querySelectorAll('link[rel~="stylesheet"]');

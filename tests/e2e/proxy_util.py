@@ -42,9 +42,11 @@ def upstream_behind_proxy(listen_port: int, live_reload: bool = False) -> dict:
     }
 
 
-def start(tmp_path, servers, example=True) -> tuple[LspClient, Path]:
+def start(tmp_path, servers, example=True, setup=None) -> tuple[LspClient, Path]:
     root = copy_example(tmp_path / "blog") if example else tmp_path / "site"
     root.mkdir(exist_ok=True)
+    if setup:
+        setup(root)
     write_config(root, servers)
     client = LspClient(stderr_path=tmp_path / "devwatch.stderr")
     client.initialize(str(root))

@@ -1,6 +1,7 @@
 """devwatch's proxy end to end: real Django and a real stand-in server behind
 it, real sockets. See docs/proxy.md."""
 import hashlib
+import json
 import http.client
 import os
 import socket
@@ -180,3 +181,20 @@ def test_chunked_html_gets_the_script_in_its_own_chunk(tmp_path):
         assert body.startswith("<html><body><p>streamed</p></body></html>")
         assert "/__devwatch/reload.js" in body
         assert client.shutdown_and_exit() == 0
+
+
+def test_devwatch_run_prints_the_proxy_url(tmp_path):
+    from test_run_command import Run
+
+    listen = free_port()
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "devwatch.json").write_text(json.dumps({"servers": {"up": upstream_behind_proxy(listen)}}))
+    run = Run([], cwd=site)
+    try:
+        run.wait_line("up ready")
+        run.wait_line(f"http://127.0.0.1:{listen}/ (proxy)")
+        assert get(listen, "/")[0] == 200
+        assert run.interrupt() == 0
+    finally:
+        run.kill()
