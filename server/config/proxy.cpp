@@ -32,8 +32,10 @@ bool is_ipv4(const std::string& s) {
   return parts == 4;
 }
 
+}  // namespace
+
 // "127.0.0.1:8000", "[::1]:8000", "localhost:8000", ":8000" or 8000 (loopback).
-std::string parse_listen(const nlohmann::json& v, supervise::ProxySpec& out) {
+std::string parse_proxy_listen(const nlohmann::json& v, supervise::ProxySpec& out) {
   std::string host = "127.0.0.1", port_text;
   if (v.is_number_integer()) {
     port_text = std::to_string(v.get<long long>());
@@ -63,8 +65,6 @@ std::string parse_listen(const nlohmann::json& v, supervise::ProxySpec& out) {
   return "";
 }
 
-}  // namespace
-
 void validate_proxy(const nlohmann::json& server, const std::string& path, supervise::ServerSpec& spec,
                     std::vector<ConfigIssue>& issues) {
   auto it = server.find("proxy");
@@ -83,7 +83,7 @@ void validate_proxy(const nlohmann::json& server, const std::string& path, super
   auto listen = it->find("listen");
   if (listen == it->end()) {
     issue(pp + ".listen", "required: where the proxy listens, like \"127.0.0.1:8000\"");
-  } else if (auto why = parse_listen(*listen, proxy); !why.empty()) {
+  } else if (auto why = parse_proxy_listen(*listen, proxy); !why.empty()) {
     issue(pp + ".listen", why);
   }
   for (const char* key : {"liveReload", "overlap"}) {

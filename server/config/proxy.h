@@ -13,6 +13,9 @@
 
 namespace devwatch::config {
 
+// "host:port" (or a bare port) → listen_host/listen_port of `out`; "" or why not.
+std::string parse_proxy_listen(const nlohmann::json& value, supervise::ProxySpec& out);
+
 void validate_proxy(const nlohmann::json& server, const std::string& path, supervise::ServerSpec& spec,
                     std::vector<ConfigIssue>& issues);
 

@@ -21,4 +21,10 @@ bool has_port_placeholder(const supervise::ServerSpec& spec);
 // configured ready port, that port is the upstream.
 int apply_upstream_port(supervise::ServerSpec& spec, int port);
 
+// When the server would listen on the proxy's own port (a fixed "HOST:PORT"
+// or "PORT" argument and ready probe, as for a detected runserver given
+// `devwatch run --proxy` on that port), that argument becomes "{port}" and
+// the ready probe follows the upstream port. True when it changed anything.
+bool move_off_listen_port(supervise::ServerSpec& spec);
+
 }  // namespace devwatch::proxy

@@ -17,6 +17,10 @@ WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # One write per response and no Nagle: otherwise head and body go out as
+    # two segments and a kept-alive client waits 40 ms for a delayed ACK.
+    wbufsize = -1
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass
