@@ -220,3 +220,18 @@ TEST_CASE("pages get reload events on the event stream when the server is ready 
   p.changed_without_restart(proxy::ChangeKind::Css);
   REQUIRE(testing::run_until(io, [&] { return has(page, "event: css\n"); }));
 }
+
+TEST_CASE("a request held longer than the hold timeout gets a 504 page saying why") {
+  asio::io_context io;
+  Upstream upstream(io, [](const proxy::Head&) { return ok("text/plain", "never"); });
+  proxy::Proxy p(io, "web");
+  auto s = spec();
+  s.hold_timeout_ms = 100;
+  REQUIRE(p.configure(s, upstream.port()));
+  Client client(io, p.port(), kGet);  // the server never becomes ready
+  REQUIRE(testing::run_until(io, [&] { return has(client, "</html>"); }));
+  CHECK(client.in.rfind("HTTP/1.1 504", 0) == 0);
+  CHECK(has(client, "proxy.holdTimeoutMs"));
+  CHECK(p.counters().timeouts == 1);
+  CHECK(upstream.requests == 0);
+}
