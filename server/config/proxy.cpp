@@ -76,7 +76,13 @@ void validate_proxy(const nlohmann::json& server, const std::string& path, super
   if (!it->is_object()) return issue(pp, "expected an object like {\"listen\": \"127.0.0.1:8000\"}, got " + type_of(*it));
   for (const auto& [key, value] : it->items()) {
     if (std::find(kProxyKeys.begin(), kProxyKeys.end(), key) == kProxyKeys.end()) {
-      issue(pp + "." + key, "unknown key \"" + key + "\" (known keys: listen, liveReload, overlap, holdTimeoutMs)");
+      std::string message = "unknown key \"";
+      message += key;
+      message += "\" (known keys: listen, liveReload, overlap, holdTimeoutMs)";
+      std::string where = pp;
+      where += '.';
+      where += key;
+      issue(where, message);
     }
   }
   supervise::ProxySpec proxy;

@@ -15,7 +15,7 @@
 
 namespace devwatch::proxy {
 
-inline constexpr std::size_t kMaxHeadBytes = 64 * 1024;
+inline constexpr std::size_t kMaxHeadBytes = std::size_t{64} * 1024;
 
 struct Header {
   std::string name;  // as received (case kept); compared case-insensitively

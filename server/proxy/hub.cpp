@@ -17,7 +17,7 @@ void Hub::release_held() {
 void Hub::broadcast(std::string_view event) {
   auto text = std::make_shared<std::string>("event: " + std::string(event) + "\ndata: {}\n\n");
   auto targets = streams;
-  for (auto& stream : targets) {
+  for (const auto& stream : targets) {
     stream->queue.push_back(text);
     if (!stream->writing) write_next(stream);
   }
@@ -60,7 +60,7 @@ void Hub::close_all() {
   }
   connections.clear();
   held.clear();
-  for (auto& stream : streams) {
+  for (const auto& stream : streams) {
     std::error_code ignored;
     stream->socket.close(ignored);
   }

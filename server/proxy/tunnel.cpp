@@ -19,7 +19,7 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
 
  private:
   struct Half {
-    std::array<char, 64 * 1024> buffer{};
+    std::array<char, std::size_t{64} * 1024> buffer{};
     std::string pending;
     bool done = false;
   };
