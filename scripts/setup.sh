@@ -11,6 +11,9 @@ apt_install build-essential g++ cmake ninja-build pkg-config ccache \
 # Robustness runs (docs/robustness.md): clang with libFuzzer and the sanitizer
 # runtimes, clang-tidy and cppcheck for scripts/lint.sh.
 apt_install clang clang-tidy libclang-rt-14-dev cppcheck
+# The proxy (docs/proxy.md): Chromium for tests/browser, wrk for bench/proxy.
+apt_install chromium wrk
+command -v npm >/dev/null || apt_install nodejs npm
 
 mkdir -p "$CACHE"
 # venv DIR REQUIREMENTS: (re)creates the virtualenv DIR from a requirements
@@ -31,6 +34,17 @@ venv "$VENV" "$ROOT/tests/requirements.txt"
 # tests/conformance: pytest-lsp, pygls and Django, pinned in their own file
 # and venv so that the e2e venv above is not rebuilt for them.
 venv "$CACHE/venv-conformance" "$ROOT/tests/conformance/requirements.txt"
+
+# tests/browser and bench/proxy drive Chromium through playwright-core (npm),
+# kept in the cache; installed again only when the pinned version changes.
+PLAYWRIGHT_CORE=1.65.1
+if [ "$(node -p "require('$CACHE/browser/node_modules/playwright-core/package.json').version" 2>/dev/null)" != "$PLAYWRIGHT_CORE" ]; then
+  say "installing playwright-core $PLAYWRIGHT_CORE into $CACHE/browser"
+  mkdir -p "$CACHE/browser"
+  npm install --prefix "$CACHE/browser" --no-audit --no-fund --silent "playwright-core@$PLAYWRIGHT_CORE"
+fi
+# bench/proxy compares save-to-visible with django-browser-reload (PyPI).
+venv "$CACHE/venv-browser-reload" "$ROOT/bench/proxy/requirements.txt"
 
 cmake_args=(-S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 # CI builds with -Werror so warnings cannot creep in.

@@ -44,6 +44,7 @@ step lint "lint: clang-tidy + cppcheck on rpc, paths, config, diagnose, common, 
   server/watch
 
 pytest_step e2e "end-to-end tests (pytest)" "$VENV/bin/python" e2e
+pytest_step browser "live reload in headless Chromium (playwright-core)" "$VENV/bin/python" browser
 pytest_step python "Python package (wheel from a clean copy, runserver on Django 5.2 and 3.2)" "$VENV/bin/python" python
 # A client nobody here wrote: pygls' LanguageClient through pytest-lsp, in its own venv.
 pytest_step conformance "conformance (pygls LanguageClient via pytest-lsp)" \

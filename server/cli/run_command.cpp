@@ -15,6 +15,7 @@
 #include "cli/run_options.h"
 #include "cli/run_preflight.h"
 #include "paths/relative.h"
+#include "proxy/proxy.h"
 #include "workspace/workspace.h"
 
 namespace devwatch::cli {
@@ -154,8 +155,8 @@ class ConsoleView final : public workspace::Listener {
     const auto& c = e.change;
     last_crash_.erase(c.name);
     std::string text = c.name + " ready" + (c.ready_ms ? " in " + std::to_string(*c.ready_ms) + " ms" : "");
-    if (e.spec && e.spec->ready.port) {
-      text += " — http://" + e.spec->ready.host.value_or("127.0.0.1") + ":" + std::to_string(*e.spec->ready.port) + "/";
+    if (auto url = e.spec ? proxy::browser_url(*e.spec) : std::nullopt) {
+      text += " — " + *url + (e.spec->proxy.enabled() ? " (proxy" + std::string(e.spec->proxy.live_reload ? ", live reload)" : ")") : "");
     }
     say_.line(text, "32");
     if (!timings_) return;

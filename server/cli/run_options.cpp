@@ -5,7 +5,9 @@
 #include <csignal>
 
 #include "config/django.h"
+#include "config/proxy.h"
 #include "config/signals.h"
+#include "proxy/upstream.h"
 
 namespace devwatch::cli {
 namespace {
@@ -22,11 +24,12 @@ std::optional<int> parse_int(const std::string& text) {
 const char* const kRunUsage =
     "usage: devwatch run [--restart-on GLOB]... [--ignore GLOB]... [--port N] [--ready-pattern REGEX]\n"
     "                    [--stop-signal SIG] [--stop-timeout-ms N] [--name NAME] [--no-restart] [--timings]\n"
-    "                    [-- CMD ARGS...]\n"
+    "                    [--proxy HOST:PORT [--live-reload]] [-- CMD ARGS...]\n"
     "Without CMD, runs the servers of ./devwatch.json, or the detected Django project.\n";
 
 Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
   RunOptions o;
+  bool live_reload = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--") {
@@ -48,6 +51,10 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
     }
     if (a == "--no-restart") {
       o.no_restart = true;
+      continue;
+    }
+    if (a == "--live-reload") {
+      live_reload = true;
       continue;
     }
     auto v = value();
@@ -74,10 +81,18 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
       }
     } else if (a == "--name") {
       o.name = v.value();
+    } else if (a == "--proxy") {
+      supervise::ProxySpec proxy;
+      if (auto why = config::parse_proxy_listen(nlohmann::json(v.value()), proxy); !why.empty()) {
+        return make_error(ErrorCode::InvalidParams, "--proxy: " + why);
+      }
+      o.proxy = proxy;
     } else {
       return make_error(ErrorCode::InvalidParams, "unknown option '" + a + "'");
     }
   }
+  if (live_reload && !o.proxy) return make_error(ErrorCode::InvalidParams, "--live-reload needs --proxy HOST:PORT");
+  if (o.proxy) o.proxy->live_reload = live_reload;
   return o;
 }
 
@@ -108,6 +123,11 @@ void adjust_spec(const RunOptions& o, supervise::ServerSpec& s) {
   if (o.stop_timeout_ms) s.stop_timeout_ms = *o.stop_timeout_ms;
   if (o.no_restart) s.auto_restart = false;
   s.auto_start = true;
+  if (o.proxy) {
+    s.proxy = *o.proxy;
+    // A detected runserver on the port the proxy now takes moves to {port}.
+    proxy::move_off_listen_port(s);
+  }
 }
 
 }  // namespace devwatch::cli

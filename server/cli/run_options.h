@@ -24,6 +24,7 @@ struct RunOptions {
   bool no_restart = false;
   bool help = false;
   bool timings = false;  // print devwatch's own overhead on every ready (for bench/)
+  std::optional<supervise::ProxySpec> proxy;  // --proxy HOST:PORT [--live-reload]
 };
 
 extern const char* const kRunUsage;

@@ -9,6 +9,7 @@
 #include "common/json.h"
 #include "config/config.h"
 #include "config/django.h"
+#include "config/proxy.h"
 #include "config/signals.h"
 #include "config/suggest.h"
 #include "paths/glob.h"
@@ -23,7 +24,7 @@ const std::vector<std::string> kWatchKeys = {"exclude", "respectGitignore", "set
                                              "pollIntervalMs", "pollUnwatched"};
 const std::vector<std::string> kServerKeys = {
     "command", "shell",    "cwd",           "env",       "restartOn",   "ignore",     "ready",
-    "stopSignal", "stopTimeoutMs", "autoStart", "autoRestart", "outputLines"};
+    "stopSignal", "stopTimeoutMs", "autoStart", "autoRestart", "outputLines", "proxy"};
 const std::vector<std::string> kReadyKeys = {"port", "host", "pattern"};
 
 std::string type_of(const json& v) {
@@ -330,6 +331,7 @@ class Validator {
     boolean(s, p, "autoStart", spec.auto_start);
     boolean(s, p, "autoRestart", spec.auto_restart);
     integer(s, p, "outputLines", 1, 1000000, spec.output_lines);
+    validate_proxy(s, p, spec, issues);
     if (issues.size() != before) return std::nullopt;
     return spec;
   }

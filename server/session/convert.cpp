@@ -4,6 +4,7 @@
 
 #include "config/signals.h"
 #include "paths/uri.h"
+#include "proxy/proxy.h"
 
 namespace devwatch::session {
 
@@ -44,9 +45,7 @@ ServerInfo server_info(const supervise::DevServer& server, bool trusted) {
   if (last.signal) info.signal = config::signal_name(*last.signal);
   info.ready_ms = last.ready_ms;
   if (auto setup = server.setup_problem()) info.setup_problem = setup_problem_info(*setup);
-  if (spec.ready.port) {
-    info.url = "http://" + spec.ready.host.value_or("127.0.0.1") + ":" + std::to_string(*spec.ready.port) + "/";
-  }
+  info.url = proxy::browser_url(spec);  // the proxy's when it has one
   return info;
 }
 
@@ -72,6 +71,7 @@ StateChanged state_changed(const workspace::ServerChanged& event) {
   if (!event.exception.empty()) n.exception = event.exception;
   if (event.location) n.location = location_of(*event.location);
   if (c.setup) n.setup_problem = setup_problem_info(*c.setup);
+  if (event.spec) n.url = proxy::browser_url(*event.spec);
   return n;
 }
 

@@ -236,6 +236,7 @@ struct StateChanged {
   bool killed = false;
   std::optional<SetupProblemInfo> setup_problem;
   RestartTimings timings;
+  std::optional<std::string> url;  // where a browser opens it: its proxy, else its ready port
 };
 
 struct OutputNotification {

@@ -132,6 +132,7 @@ json to_json(const StateChanged& n) {
   put(out, "exception", n.exception);
   if (n.location) out["location"] = to_json(*n.location);
   if (n.setup_problem) out["setupProblem"] = to_json(*n.setup_problem);
+  put(out, "url", n.url);
   return out;
 }
 

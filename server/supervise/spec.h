@@ -20,6 +20,18 @@ struct ReadyProbe {
   std::optional<std::string> pattern;  // ECMAScript regex searched in each output line
 };
 
+// "proxy" in devwatch.json: devwatch listens on listen_host:listen_port and
+// forwards to the server (docs/proxy.md). The workspace owns the proxy; this
+// is only its configuration.
+struct ProxySpec {
+  std::string listen_host;  // "" = no proxy
+  int listen_port = 0;
+  bool live_reload = false;
+  bool overlap = false;           // accepted, not implemented yet (docs/proxy.md)
+  int hold_timeout_ms = 30000;    // how long a request waits for the server to be ready
+  bool enabled() const { return !listen_host.empty(); }
+};
+
 struct ServerSpec {
   std::string name;
   std::vector<std::string> command;
@@ -36,6 +48,7 @@ struct ServerSpec {
   bool auto_restart = true;
   size_t output_lines = 10000;
   std::string root;  // workspace root (absolute) it belongs to
+  ProxySpec proxy;
 };
 
 // One step of a stop policy: send `signal` to the whole group (0 = send

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "proxy/upstream.h"
+#include "supervise/restart_rules.h"
 #include "workspace/watch_settings.h"
 #include "workspace/workspace.h"
 
@@ -61,6 +63,12 @@ void Root::apply(config::LoadedConfig loaded) {
     std::string name = spec.name;
     bool auto_start = spec.auto_start;
     bool known = servers_.count(name) != 0;
+    int upstream = 0;
+    supervise::ServerSpec proxied;
+    if (spec.proxy.enabled()) {
+      prepare_proxy(known ? &servers_.at(name) : nullptr, spec, upstream);
+      proxied = spec;
+    }
     // The supervisor decides whether the change needs a restart.
     auto updated = overrides.trusted ? ws_.supervisor_.update(std::move(spec)) : update_untrusted(std::move(spec));
     if (!updated) {
@@ -68,9 +76,10 @@ void Root::apply(config::LoadedConfig loaded) {
       if (!known) continue;
     }
     names.push_back(name);
-    auto& server = servers_.try_emplace(name, Server{CrashTracker(folder_.path), false})
+    auto& server = servers_.try_emplace(name, Server{CrashTracker(folder_.path), false, nullptr, 0})
                        .first->second;
     server.removing = false;
+    configure_proxy(name, server, proxied, upstream);
     ws_.owners_[name] = this;
     // Servers added by a reload start at once; the first load waits for start_auto().
     if (!known && ws_.started_auto_ && auto_start && overrides.trusted) {
@@ -99,6 +108,61 @@ Result<supervise::DevServer*> Root::update_untrusted(supervise::ServerSpec spec)
                      "command: the workspace is not trusted. Start it again to run the new command once, or trust "
                      "the workspace.");
   return server;
+}
+
+void Root::prepare_proxy(Server* known, supervise::ServerSpec& spec, int& port) {
+  port = known ? known->upstream_port : 0;
+  if (port == 0) {
+    auto free = proxy::free_loopback_port();
+    if (!free) {
+      ws_.listener_.config_problem(ConfigProblem{folder_.path, folder_.name, spec.name, free.error().message, false});
+      return;
+    }
+    port = *free;
+  }
+  port = proxy::apply_upstream_port(spec, port);
+}
+
+void Root::configure_proxy(const std::string& name, Server& server, const supervise::ServerSpec& spec, int port) {
+  if (!spec.proxy.enabled()) {
+    server.proxy.reset();
+    return;
+  }
+  server.upstream_port = port;
+  bool fresh = !server.proxy;
+  if (fresh) server.proxy = std::make_unique<proxy::Proxy>(ws_.io_, name);
+  if (auto configured = server.proxy->configure(spec.proxy, port); !configured) {
+    ws_.listener_.config_problem(ConfigProblem{folder_.path, folder_.name, name, configured.error().message, false});
+    if (fresh) server.proxy.reset();
+    return;
+  }
+  // Until the server reports a state: held if it is about to start, else the "stopped" page.
+  if (fresh && !(spec.auto_start && ws_.options_.overrides.trusted)) {
+    server.proxy->server_state(supervise::ServerState::Stopped,
+                               proxy::Outage{name, "stopped", "not started (autoStart is off, or the folder is not trusted)", "", ""});
+  }
+}
+
+const proxy::Proxy* Root::proxy_of(const std::string& name) const {
+  auto it = servers_.find(name);
+  return it == servers_.end() ? nullptr : it->second.proxy.get();
+}
+
+void Root::files_changed(const std::vector<std::string>& paths) {
+  for (auto& [name, server] : servers_) {
+    if (!server.proxy) continue;
+    const auto* dev = ws_.supervisor_.find(name);
+    if (!dev) continue;
+    std::vector<std::string> mine;
+    for (const auto& path : paths) {
+      if (path.rfind(folder_.path + "/", 0) == 0) mine.push_back(path);
+    }
+    if (mine.empty()) continue;
+    // A change that restarts the server reloads pages once it is ready again.
+    supervise::RestartRules rules(dev->spec());
+    if (std::any_of(mine.begin(), mine.end(), [&](const std::string& p) { return rules.matches(p); })) continue;
+    server.proxy->changed_without_restart(proxy::classify_changes(mine));
+  }
 }
 
 RootStatus Root::status() const {
@@ -152,6 +216,11 @@ void Root::on_state(const supervise::StateChange& change) {
     event.location = server.crash.location();
   }
   ws_.listener_.server_changed(event);
+  if (server.proxy) {
+    proxy::Outage outage{change.name, supervise::state_name(change.state), change.reason, event.exception, ""};
+    if (event.location) outage.frame = event.location->path + ":" + std::to_string(event.location->line + 1);
+    server.proxy->server_state(change.state, outage);
+  }
 
   switch (change.state) {
     case supervise::ServerState::Starting:

@@ -10,8 +10,11 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
 #include "common/error.h"
 #include "config/load.h"
+#include "proxy/proxy.h"
 #include "supervise/dev_server.h"
 #include "workspace/crash_tracker.h"
 
@@ -57,12 +60,22 @@ class Root {
   // The supervisor's callbacks for this root's servers.
   void on_state(const supervise::StateChange& change);
   void on_line(const std::string& name, const supervise::OutputLine& line);
+  // Every verified batch, after the supervisor saw it: pages of a proxy with
+  // live reload learn of changes that restart nothing (a stylesheet, a template).
+  void files_changed(const std::vector<std::string>& paths);
+  // The proxy of a server, if it has one (tests, status).
+  const proxy::Proxy* proxy_of(const std::string& name) const;
 
  private:
   struct Server {
     CrashTracker crash;
     bool removing = false;
+    std::unique_ptr<proxy::Proxy> proxy;  // "proxy" in its spec
+    int upstream_port = 0;                 // chosen once, kept across reloads
   };
+  // Gives a proxied spec its upstream port ({port}, $PORT) before the supervisor sees it.
+  void prepare_proxy(Server* known, supervise::ServerSpec& spec, int& port);
+  void configure_proxy(const std::string& name, Server& server, const supervise::ServerSpec& spec, int port);
   void apply(config::LoadedConfig loaded);
   Result<supervise::DevServer*> update_untrusted(supervise::ServerSpec spec);
   void retire(const std::string& name, const std::string& reason);

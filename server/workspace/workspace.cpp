@@ -144,6 +144,7 @@ void Workspace::on_batch(const watch::Batch& batch) {
                                "trust the workspace to get restarts on change.");
     }
   }
+  for (auto& [path, root] : roots_) root->files_changed(paths);
   listener_.files_changed(batch);
 }
 

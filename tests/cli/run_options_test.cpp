@@ -33,3 +33,21 @@ TEST_CASE("devwatch run options: a bare command restarts on every change; errors
   CHECK(parse_run_options({"--"}).error().message.find("followed by a command") != std::string::npos);
   CHECK(parse_run_options({"--bogus", "x"}).error().message.find("unknown option") != std::string::npos);
 }
+
+TEST_CASE("devwatch run --proxy puts a server behind the proxy; a detected runserver moves off its port") {
+  auto o = parse_run_options({"--proxy", "127.0.0.1:8000", "--live-reload"});
+  REQUIRE(o);
+  REQUIRE(o->proxy);
+  CHECK(o->proxy->listen_port == 8000);
+  CHECK(o->proxy->live_reload);
+  devwatch::supervise::ServerSpec detected;
+  detected.command = {"python", "manage.py", "runserver", "--noreload", "127.0.0.1:8000"};
+  detected.ready.port = 8000;
+  adjust_spec(*o, detected);
+  CHECK(detected.proxy.enabled());
+  CHECK(detected.command.back() == "127.0.0.1:{port}");
+  CHECK_FALSE(detected.ready.port);
+
+  CHECK_FALSE(parse_run_options({"--live-reload"}));
+  CHECK_FALSE(parse_run_options({"--proxy", "example.com:80"}));
+}

@@ -295,3 +295,35 @@ TEST_CASE("cwd resolves against the root", "[config]") {
   auto bad_root = dc::validate_config_text("{}", "relative/root");
   CHECK_FALSE(bad_root.ok());
 }
+
+TEST_CASE("proxy: listen forms, live reload, and every mistake with its path", "[config][proxy]") {
+  auto v = dc::validate_config_text(server_with(R"("proxy": {"listen": "127.0.0.1:8000", "liveReload": true})"), kRoot);
+  REQUIRE(v.ok());
+  const auto& proxy = v.config->servers.at(0).proxy;
+  CHECK(proxy.listen_host == "127.0.0.1");
+  CHECK(proxy.listen_port == 8000);
+  CHECK(proxy.live_reload);
+  CHECK(proxy.hold_timeout_ms == 30000);
+  auto v6 = dc::validate_config_text(server_with(R"("proxy": {"listen": "[::1]:9000"})"), kRoot);
+  REQUIRE(v6.ok());
+  CHECK(v6.config->servers.at(0).proxy.listen_host == "::1");
+  auto bare = dc::validate_config_text(server_with(R"("proxy": {"listen": 8001})"), kRoot);
+  REQUIRE(bare.ok());
+  CHECK(bare.config->servers.at(0).proxy.listen_host == "127.0.0.1");
+  CHECK_FALSE(dc::validate_config_text(server_with(""), kRoot).config->servers.at(0).proxy.enabled());
+
+  auto bad = dc::validate_config_text(
+      server_with(R"("proxy": {"listen": "example.com:80", "liveReload": 1, "holdTimeoutMs": 5, "extra": 1})"), kRoot);
+  INFO(dump_issues(bad));
+  CHECK(has_issue(bad, "servers.web.proxy.listen", "IP address"));
+  CHECK(has_issue(bad, "servers.web.proxy.liveReload", "true or false"));
+  CHECK(has_issue(bad, "servers.web.proxy.holdTimeoutMs", "between 100"));
+  CHECK(has_issue(bad, "servers.web.proxy.extra", "unknown key"));
+  CHECK(has_issue(dc::validate_config_text(server_with(R"("proxy": {})"), kRoot), "servers.web.proxy.listen",
+                  "required"));
+  CHECK(has_issue(dc::validate_config_text(server_with(R"("proxy": {"listen": "127.0.0.1:99999"})"), kRoot),
+                  "servers.web.proxy.listen", "between 1 and 65535"));
+  CHECK(has_issue(dc::validate_config_text(
+                      server_with(R"("ready": {"port": 8000}, "proxy": {"listen": "127.0.0.1:8000"})"), kRoot),
+                  "servers.web.proxy.listen", "own port"));
+}
