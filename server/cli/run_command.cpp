@@ -136,6 +136,11 @@ class ConsoleView final : public workspace::Listener {
   void ready(const workspace::ServerChanged& e) {
     const auto& c = e.change;
     std::string text = c.name + " ready" + (c.ready_ms ? " in " + std::to_string(*c.ready_ms) + " ms" : "");
+    // Only for servers with preload: whether this start forked the zygote.
+    if (c.start) {
+      text += std::string(" (") + supervise::start_mode_name(c.start->mode) +
+              (c.start->mode == supervise::StartMode::Cold ? ": " + c.start->reason : "") + ")";
+    }
     if (e.spec && e.spec->ready.port) {
       text += " — http://" + e.spec->ready.host.value_or("127.0.0.1") + ":" + std::to_string(*e.spec->ready.port) + "/";
     }
@@ -149,7 +154,10 @@ class ConsoleView final : public workspace::Listener {
     const auto& t = c.timings;
     say_.line("timings: event_to_spawn_ms=" + ms(t.event_to_spawn_ms) + " gone_to_spawn_ms=" +
               ms(t.gone_to_spawn_ms) + " spawn_to_ready_ms=" + ms(t.spawn_to_ready_ms) +
-              " probe_slack_ms=" + ms(t.probe_slack_ms));
+              " probe_slack_ms=" + ms(t.probe_slack_ms) +
+              (c.start ? std::string(" start=") + supervise::start_mode_name(c.start->mode) +
+                             " fork_ms=" + ms(c.start->fork_ms)
+                       : std::string()));
   }
 
   // "blog/views.py changed", "200 files changed", "configuration changed":

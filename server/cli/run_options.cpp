@@ -19,8 +19,10 @@ std::optional<int> parse_int(const std::string& text) {
 const char* const kRunUsage =
     "usage: devwatch run [--restart-on GLOB]... [--ignore GLOB]... [--port N] [--ready-pattern REGEX]\n"
     "                    [--stop-signal SIG] [--stop-timeout-ms N] [--name NAME] [--no-restart] [--timings]\n"
+    "                    [--preload]\n"
     "                    [-- CMD ARGS...]\n"
-    "Without CMD, runs the servers of ./devwatch.json, or the detected Django project.\n";
+    "Without CMD, runs the servers of ./devwatch.json, or the detected Django project.\n"
+    "--preload: restarts fork a preloaded interpreter when that is safe (docs/preload.md).\n";
 
 Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
   RunOptions o;
@@ -41,6 +43,10 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
     }
     if (a == "--timings") {
       o.timings = true;
+      continue;
+    }
+    if (a == "--preload") {
+      o.preload = true;
       continue;
     }
     if (a == "--no-restart") {
@@ -96,6 +102,7 @@ void adjust_spec(const RunOptions& o, supervise::ServerSpec& s) {
   if (o.stop_signal) s.stop_signal = *o.stop_signal;
   if (o.stop_timeout_ms) s.stop_timeout_ms = *o.stop_timeout_ms;
   if (o.no_restart) s.auto_restart = false;
+  if (o.preload) s.preload.enabled = true;
   s.auto_start = true;
 }
 

@@ -7,6 +7,7 @@
 
 #include "common/json.h"
 #include "config/config.h"
+#include "config/preload.h"
 #include "config/signals.h"
 #include "config/suggest.h"
 #include "paths/glob.h"
@@ -21,7 +22,7 @@ const std::vector<std::string> kWatchKeys = {"exclude", "respectGitignore", "set
                                              "pollIntervalMs", "pollUnwatched"};
 const std::vector<std::string> kServerKeys = {
     "command", "shell",    "cwd",           "env",       "restartOn",   "ignore",     "ready",
-    "stopSignal", "stopTimeoutMs", "autoStart", "autoRestart", "outputLines"};
+    "stopSignal", "stopTimeoutMs", "autoStart", "autoRestart", "outputLines", "preload"};
 const std::vector<std::string> kReadyKeys = {"port", "host", "pattern"};
 
 std::string type_of(const json& v) {
@@ -319,6 +320,9 @@ class Validator {
     boolean(s, p, "autoStart", spec.auto_start);
     boolean(s, p, "autoRestart", spec.auto_restart);
     integer(s, p, "outputLines", 1, 1000000, spec.output_lines);
+    if (auto it = s.find("preload"); it != s.end()) {
+      if (auto problem = parse_preload(*it, spec.preload)) issue(child_path(p, "preload"), *problem);
+    }
     if (issues.size() != before) return std::nullopt;
     return spec;
   }

@@ -121,6 +121,14 @@ struct ReadyInfo {
 };
 
 // One dev server as list/start/stop/restart and devwatch/status return it.
+// A start of a server with "preload" (docs/preload.md): "preloaded" (forked
+// from the zygote) or "cold", why cold, and the zygote's answer time.
+struct StartReport {
+  std::string mode;
+  std::optional<std::string> reason;
+  std::optional<double> fork_ms;
+};
+
 struct ServerInfo {
   std::string name, root, state, reason;
   std::vector<std::string> command;
@@ -135,6 +143,8 @@ struct ServerInfo {
   std::optional<std::string> signal;
   std::optional<std::int64_t> ready_ms;
   std::optional<std::string> url;
+  bool preload = false;              // the spec asks for preloaded restarts
+  std::optional<StartReport> start;  // how the current run was started, with preload
 };
 
 struct ServerList {
@@ -216,6 +226,7 @@ struct StateChanged {
   std::optional<Location> location;
   bool killed = false;
   RestartTimings timings;
+  std::optional<StartReport> start;
 };
 
 struct OutputNotification {

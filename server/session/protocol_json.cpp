@@ -30,6 +30,13 @@ json to_json(const Range& range) {
 
 json to_json(const Location& location) { return json{{"uri", location.uri}, {"range", to_json(location.range)}}; }
 
+json to_json(const StartReport& s) {
+  json out{{"mode", s.mode}};
+  put(out, "reason", s.reason);
+  put(out, "forkMs", s.fork_ms);
+  return out;
+}
+
 json to_json(const ServerInfo& s) {
   json ready = json::object();
   put(ready, "port", s.ready.port);
@@ -54,6 +61,8 @@ json to_json(const ServerInfo& s) {
   put(out, "exitCode", s.exit_code);
   put(out, "signal", s.signal);
   put(out, "readyMs", s.ready_ms);
+  if (s.preload) out["preload"] = true;
+  if (s.start) out["start"] = to_json(*s.start);
   put(out, "url", s.url);
   return out;
 }
@@ -123,6 +132,7 @@ json to_json(const StateChanged& n) {
   if (!timings.empty()) out["timings"] = timings;
   put(out, "exception", n.exception);
   if (n.location) out["location"] = to_json(*n.location);
+  if (n.start) out["start"] = to_json(*n.start);
   return out;
 }
 

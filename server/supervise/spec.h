@@ -20,6 +20,24 @@ struct ReadyProbe {
   std::optional<std::string> pattern;  // ECMAScript regex searched in each output line
 };
 
+// "preload": true | [modules] (docs/preload.md): restarts fork a preloaded
+// interpreter instead of starting cold, when that is provably equivalent.
+struct PreloadSpec {
+  bool enabled = false;
+  std::vector<std::string> modules;  // empty: the launcher's defaults for the command
+
+  bool operator==(const PreloadSpec&) const = default;
+};
+
+// How one start went when preloading was asked for.
+enum class StartMode { Cold, Preloaded };
+struct StartInfo {
+  StartMode mode = StartMode::Cold;
+  std::string reason;             // cold: why it was not preloaded, with the fix when there is one
+  std::optional<double> fork_ms;  // the zygote's answer time, when it was asked
+};
+const char* start_mode_name(StartMode mode);  // "cold", "preloaded"
+
 struct ServerSpec {
   std::string name;
   std::vector<std::string> command;
@@ -34,6 +52,7 @@ struct ServerSpec {
   bool auto_start = true;
   bool auto_restart = true;
   size_t output_lines = 10000;
+  PreloadSpec preload;
   std::string root;  // workspace root (absolute) it belongs to
 };
 

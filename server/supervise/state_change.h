@@ -61,6 +61,8 @@ struct StateChange {
   std::vector<OutputLine> last_lines;  // crashed/backoff: the last lines of output
   std::vector<StopStep> stop_steps;    // stopped/crashed: the stop steps applied to the group
   bool killed = false;                 // the stop policy had to SIGKILL
+  // starting/ready of a spec with preload: preloaded or cold, and why cold.
+  std::optional<StartInfo> start;
   Timings timings;
 };
 
