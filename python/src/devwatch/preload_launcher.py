@@ -382,7 +382,9 @@ def run_child(zygote, conn, fds):
             if zygote.kind == "module" and tb.tb_frame.f_code.co_name == "_run_module_as_main":
                 break
             tb = tb.tb_next
-        sys.excepthook(type(e), e, tb or e.__traceback__)
+        # The display uses the exception's own __traceback__ when it has one.
+        e.__traceback__ = tb or e.__traceback__
+        sys.excepthook(type(e), e, e.__traceback__)
         if isinstance(e, KeyboardInterrupt):
             import atexit
             atexit._run_exitfuncs()
