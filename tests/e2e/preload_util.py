@@ -62,10 +62,19 @@ def processes_with(*needles: str) -> list[int]:
 
 
 def zygotes(port: int) -> list[int]:
-    """The zygote of the server listening on `port` (its own command line
-    carries the server's whole command), not its shim."""
-    return [p for p in processes_with("preload_launcher.py", f"127.0.0.1:{port}")
-            if "__shim" not in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")]
+    """The zygote of the server listening on `port`: the launcher process
+    whose parent is a shim (the servers it forks share its command line, as
+    a fork does not exec, but their parent is the zygote)."""
+    shims = set(processes_with("__shim", "--no-subreaper", f"127.0.0.1:{port}"))
+    out = []
+    for pid in processes_with("preload_launcher.py", f"127.0.0.1:{port}"):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        if int(stat[stat.rindex(")") + 2:].split()[1]) in shims:
+            out.append(pid)
+    return out
 
 
 def normalise(text: str, root: Path) -> str:
