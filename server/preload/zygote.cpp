@@ -1,5 +1,6 @@
 #include "preload/zygote.h"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,15 +27,30 @@ namespace {
 
 constexpr std::string_view kPrefix = "devwatch-preload: ";
 
+// A devwatch killed by SIGKILL could not remove its directory: the next one
+// does, when the owner pid recorded in it no longer exists.
+void remove_abandoned_dirs(const std::string& base) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(base, ec)) {
+    if (entry.path().filename().string().rfind("devwatch-preload-", 0) != 0) continue;
+    std::ifstream owner(entry.path() / "owner");
+    long pid = 0;
+    if (!(owner >> pid) || pid <= 0) continue;
+    if (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove_all(entry.path(), ec);
+  }
+}
+
 // mkdtemp makes it 0700: nobody else can reach the socket or swap the launcher.
 std::string make_private_dir(std::string& error) {
   const char* runtime = std::getenv("XDG_RUNTIME_DIR");
   std::string base = runtime != nullptr && *runtime != '\0' ? runtime : "/tmp";
+  remove_abandoned_dirs(base);
   std::string pattern = base + "/devwatch-preload-XXXXXX";
   if (mkdtemp(pattern.data()) == nullptr) {
     error = "cannot create a private directory in " + base + ": " + errno_text(errno);
     return {};
   }
+  std::ofstream(pattern + "/owner") << getpid() << "\n";
   return pattern;
 }
 

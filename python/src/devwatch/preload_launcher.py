@@ -178,10 +178,16 @@ class Zygote:
 
     def snapshot(self):
         self.files = {}
+        self.changed_while_loading = None
         for module in list(sys.modules.values()):
             path = getattr(module, "__file__", None)
             if path:
                 self.files[path] = file_key(path)
+                # Written after (or just before) this process started: the
+                # stat taken now may be newer than the code it imported.
+                key = self.files[path]
+                if key[0] != "missing" and key[3] >= START_WALL_NS - RECENT_NS and not self.changed_while_loading:
+                    self.changed_while_loading = "%s changed while it was being preloaded" % path
         self.files[sys.executable] = file_key(sys.executable)
         self.files[os.path.realpath(sys.executable)] = file_key(os.path.realpath(sys.executable))
         self.files[os.path.join(sys.prefix, "pyvenv.cfg")] = file_key(os.path.join(sys.prefix, "pyvenv.cfg"))
@@ -215,6 +221,8 @@ class Zygote:
 
     def stale(self, cwd, argv, env):
         """The reason a fork now could differ from a cold start, or None."""
+        if self.changed_while_loading:
+            return self.changed_while_loading
         if argv != self.command:
             return "the command changed"
         if cwd != self.cwd:
@@ -396,6 +404,8 @@ def run_child(zygote, conn, fds):
 
 
 START = time.monotonic()
+START_WALL_NS = time.time_ns()
+RECENT_NS = 2_000_000_000  # mtime granularity and clock steps: closer than this counts as "during"
 
 
 def main():
