@@ -92,6 +92,31 @@ def cold_sys_path0(kind, target):
     return os.path.dirname(os.path.realpath(target))
 
 
+def launch_environ():
+    """The environment devwatch started us with: our parent (the zygote's
+    shim) still has it, while a wrapper in between may have changed ours."""
+    try:
+        with open("/proc/%d/environ" % os.getppid(), "rb") as f:
+            raw = f.read()
+    except OSError:
+        return None
+    pairs = [e.decode("utf-8", "surrogateescape").split("=", 1) for e in raw.split(b"\0") if b"=" in e]
+    return dict(pairs)
+
+
+def check_interpreter(program, environ):
+    """A wrapper (pyenv's shims, a script) can pick another interpreter the
+    next time it runs, from files we do not watch: only the interpreter
+    itself can be preloaded."""
+    import shutil
+    path = program if "/" in program else shutil.which(program, path=(environ or os.environ).get("PATH"))
+    if path is None:
+        fail("unsupported", "%s is not on PATH" % program)
+    if os.path.realpath(os.path.abspath(path)) != os.path.realpath(sys.executable):
+        fail("unsupported", "%s (%s) is not the interpreter it runs (%s), e.g. a pyenv shim; put the interpreter's "
+                            "own path in the command to preload" % (program, path, sys.executable))
+
+
 def top_level_origin(name, module):
     path = getattr(module, "__file__", None)
     if not path:
@@ -114,7 +139,8 @@ class Zygote:
         self.command = command
         self.kind, self.target, self.script_argv = parse_command(command)
         self.cwd = os.getcwd()
-        self.environ = dict(os.environ)
+        self.environ = launch_environ() or dict(os.environ)
+        check_interpreter(command[0], self.environ)
         self.project = None
         first = cold_sys_path0(self.kind, self.target)
         # The launcher's own directory is sys.path[0] now; a cold start has the
@@ -409,6 +435,8 @@ RECENT_NS = 2_000_000_000  # mtime granularity and clock steps: closer than this
 
 
 def main():
+    if sys.version_info < (3, 9):
+        fail("unsupported", "preloading needs Python 3.9 or newer (socket.recv_fds); this is %s" % sys.version.split()[0])
     socket_path, modules, command = parse_args(sys.argv)
     zygote = Zygote(socket_path, command, modules)
     zygote.preload()
