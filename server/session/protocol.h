@@ -43,6 +43,7 @@ struct InitializationOptions {
   bool trusted = true;               // false: never run commands from workspace configuration
   std::optional<bool> auto_start;    // overrides every server's autoStart
   std::optional<bool> auto_restart;  // overrides every server's autoRestart
+  std::optional<bool> preload;       // overrides every server's preload on/off (docs/preload.md)
   bool crash_messages = true;        // false: the client renders crashes from stateChanged itself
   static Result<InitializationOptions> parse(const json& initialization_options);
 };

@@ -51,6 +51,7 @@ void Root::apply(config::LoadedConfig loaded) {
   for (auto spec : loaded.config.servers) {
     if (overrides.auto_start) spec.auto_start = *overrides.auto_start;
     if (overrides.auto_restart) spec.auto_restart = *overrides.auto_restart;
+    if (overrides.preload) spec.preload.enabled = *overrides.preload;
     if (spec.root.empty()) spec.root = folder_.path;
     if (overrides.adjust) overrides.adjust(spec);
     // Names are unique per window; a clash between folders is resolved by

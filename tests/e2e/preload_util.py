@@ -11,14 +11,14 @@ from lsp_client import LspClient
 STATE = "devwatch/devServer/stateChanged"
 
 
-def session(tmp_path: Path, name: str, python: str, port: int, preload, **extra):
+def session(tmp_path: Path, name: str, python: str, port: int, preload, init=None, **extra):
     root = copy_example(tmp_path / name)
     spec = django_server(python, port, stopSignal="SIGTERM", autoRestart=False, **extra)
     if preload is not None:
         spec["preload"] = preload
     write_config(root, {"web": spec})
     client = LspClient(stderr_path=tmp_path / f"{name}.stderr")
-    client.initialize(str(root))
+    client.initialize(str(root), **(init or {}))
     return client, root
 
 

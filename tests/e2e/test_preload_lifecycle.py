@@ -118,3 +118,19 @@ def test_sigkill_of_devwatch_leaves_no_zygote_no_server_and_frees_the_port(tmp_p
                    what="the zygote, the shims and the preloaded server to be gone")
         assert not os.path.exists(f"/proc/{server}") or "Z" in open(f"/proc/{server}/stat").read().split(") ")[1][:1]
         wait_until(lambda: port_is_free(port), timeout=10, what="the port to be free")
+
+
+def test_the_editor_turns_preload_on_with_an_initialization_option(tmp_path):
+    port = free_port()
+    client, _ = session(tmp_path, "blog", sys.executable, port, None,
+                        init={"initializationOptions": {"preload": True}})
+    with client:
+        first = settle(client)
+        assert first["start"]["mode"] == "cold"  # the zygote is built beside the first start
+        status = client.request("devwatch/status")["result"]
+        assert status["devServers"][0]["preload"] is True
+        done = restart_until_preloaded(client)
+        assert done["start"]["forkMs"] >= 0
+        assert client.request("devwatch/status")["result"]["devServers"][0]["start"]["mode"] == "preloaded"
+        assert client.shutdown_and_exit() == 0
+    assert not zygotes(port) and port_is_free(port)

@@ -180,6 +180,7 @@ export interface InitializationOptions {
   trusted?: boolean;
   autoStart?: boolean;
   autoRestart?: boolean;
+  preload?: boolean;
   /** false: no window/showMessage for crashes; the client renders them from stateChanged. */
   crashMessages?: boolean;
   /** devwatch.json-shaped, merged over each root's devwatch.json (RFC 7386). */
