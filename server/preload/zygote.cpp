@@ -1,11 +1,11 @@
 #include "preload/zygote.h"
 
-#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -63,16 +63,16 @@ struct Zygote::Slot {
   int generation = 0;
   bool ready = false;
   bool stale = false;     // it refused a fork: rebuilt, never asked again
+  // cppcheck-suppress unusedStructMember ; read in on_gone
   std::string failure;    // "unsafe: ..." and friends, from its stderr
+  // cppcheck-suppress unusedStructMember ; read in on_gone
   std::string last_line;  // for a zygote that ends without saying why
 };
 
 Zygote::Zygote(asio::io_context& io, supervise::ServerSpec spec, std::string shim_path)
-    : io_(io), spec_(std::move(spec)), shim_path_(std::move(shim_path)) {
-  std::string error;
-  dir_ = make_private_dir(error);
+    : io_(io), spec_(std::move(spec)), shim_path_(std::move(shim_path)), dir_(make_private_dir(unavailable_)) {
   if (dir_.empty()) {
-    unavailable_ = "preload is off: " + error;
+    unavailable_ = "preload is off: " + unavailable_;
     return;
   }
   launcher_ = dir_ + "/preload_launcher.py";
@@ -198,7 +198,8 @@ void Zygote::on_gone(const std::shared_ptr<Slot>& slot, const supervise::GroupEx
 }
 
 supervise::PreloaderFactory zygote_factory(asio::io_context& io, std::string shim_path) {
-  return [&io, shim_path](const supervise::ServerSpec& spec) -> std::unique_ptr<supervise::Preloader> {
+  return [&io, shim_path = std::move(shim_path)](const supervise::ServerSpec& spec)
+             -> std::unique_ptr<supervise::Preloader> {
     return std::make_unique<Zygote>(io, spec, shim_path);
   };
 }

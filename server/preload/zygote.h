@@ -40,9 +40,9 @@ class Zygote final : public supervise::Preloader {
   asio::io_context& io_;
   supervise::ServerSpec spec_;
   std::string shim_path_;
+  std::string unavailable_;  // set once: preloading cannot work for this spec (before dir_: its error)
   std::string dir_;          // private directory: the launcher and the sockets
   std::string launcher_;     // path of the launcher file in dir_
-  std::string unavailable_;  // set once: preloading cannot work for this spec
   std::string failure_;      // why the last zygote ended or refused to serve
   bool permanent_ = false;   // failure_ needs a spec change (unsafe, unsupported)
   int generation_ = 0;
