@@ -398,6 +398,10 @@ def run_child(zygote, conn, fds):
     os.chdir(zygote.cwd)
     sys.argv = list(zygote.script_argv)
     sys.orig_argv = list(zygote.command)
+    # The zygote's import system caches directory listings and "no such path
+    # entry" answers; a cold start begins with none.
+    import importlib
+    importlib.invalidate_caches()
     import runpy
     try:
         if zygote.kind == "module":
