@@ -38,6 +38,7 @@ DJANGO_DEFAULT = [
     "django.core.management.commands.runserver", "django.core.servers.basehttp",
     "django.core.handlers.wsgi", "django.db.models", "django.urls", "django.http",
     "django.template", "django.views", "django.forms", "django.contrib.staticfiles.handlers",
+    "django.db.migrations.executor",  # runserver's migration check, on every start
 ]
 PROJECT_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "poetry.lock", "uv.lock", "Pipfile", "Pipfile.lock",
                  "pdm.lock")
