@@ -155,6 +155,11 @@ class ConsoleView final : public workspace::Listener {
     const auto& c = e.change;
     last_crash_.erase(c.name);
     std::string text = c.name + " ready" + (c.ready_ms ? " in " + std::to_string(*c.ready_ms) + " ms" : "");
+    // Only for servers with preload: whether this start forked the zygote.
+    if (c.start) {
+      text += std::string(" (") + supervise::start_mode_name(c.start->mode) +
+              (c.start->mode == supervise::StartMode::Cold ? ": " + c.start->reason : "") + ")";
+    }
     if (auto url = e.spec ? proxy::browser_url(*e.spec) : std::nullopt) {
       text += " — " + *url + (e.spec->proxy.enabled() ? " (proxy" + std::string(e.spec->proxy.live_reload ? ", live reload)" : ")") : "");
     }
@@ -168,7 +173,10 @@ class ConsoleView final : public workspace::Listener {
     const auto& t = c.timings;
     say_.line("timings: event_to_spawn_ms=" + ms(t.event_to_spawn_ms) + " gone_to_spawn_ms=" +
               ms(t.gone_to_spawn_ms) + " spawn_to_ready_ms=" + ms(t.spawn_to_ready_ms) +
-              " probe_slack_ms=" + ms(t.probe_slack_ms));
+              " probe_slack_ms=" + ms(t.probe_slack_ms) +
+              (c.start ? std::string(" start=") + supervise::start_mode_name(c.start->mode) +
+                             " fork_ms=" + ms(c.start->fork_ms)
+                       : std::string()));
   }
 
   // "blog/views.py changed", "200 files changed", "configuration changed":

@@ -24,8 +24,9 @@ std::optional<int> parse_int(const std::string& text) {
 const char* const kRunUsage =
     "usage: devwatch run [--restart-on GLOB]... [--ignore GLOB]... [--port N] [--ready-pattern REGEX]\n"
     "                    [--stop-signal SIG] [--stop-timeout-ms N] [--name NAME] [--no-restart] [--timings]\n"
-    "                    [--proxy HOST:PORT [--live-reload]] [-- CMD ARGS...]\n"
-    "Without CMD, runs the servers of ./devwatch.json, or the detected Django project.\n";
+    "                    [--proxy HOST:PORT [--live-reload]] [--preload] [-- CMD ARGS...]\n"
+    "Without CMD, runs the servers of ./devwatch.json, or the detected Django project.\n"
+    "--preload: restarts fork a preloaded interpreter when that is safe (docs/preload.md).\n";
 
 Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
   RunOptions o;
@@ -47,6 +48,10 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
     }
     if (a == "--timings") {
       o.timings = true;
+      continue;
+    }
+    if (a == "--preload") {
+      o.preload = true;
       continue;
     }
     if (a == "--no-restart") {
@@ -122,6 +127,7 @@ void adjust_spec(const RunOptions& o, supervise::ServerSpec& s) {
   }
   if (o.stop_timeout_ms) s.stop_timeout_ms = *o.stop_timeout_ms;
   if (o.no_restart) s.auto_restart = false;
+  if (o.preload) s.preload.enabled = true;
   s.auto_start = true;
   if (o.proxy) {
     s.proxy = *o.proxy;

@@ -23,6 +23,7 @@ struct RunOptions {
   std::string name = "app";
   bool no_restart = false;
   bool help = false;
+  bool preload = false;  // --preload: every server's spec gets preload.enabled
   bool timings = false;  // print devwatch's own overhead on every ready (for bench/)
   std::optional<supervise::ProxySpec> proxy;  // --proxy HOST:PORT [--live-reload]
 };

@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "config/django.h"
 #include "config/proxy.h"
+#include "config/preload.h"
 #include "config/signals.h"
 #include "config/suggest.h"
 #include "paths/glob.h"
@@ -24,7 +25,7 @@ const std::vector<std::string> kWatchKeys = {"exclude", "respectGitignore", "set
                                              "pollIntervalMs", "pollUnwatched"};
 const std::vector<std::string> kServerKeys = {
     "command", "shell",    "cwd",           "env",       "restartOn",   "ignore",     "ready",
-    "stopSignal", "stopTimeoutMs", "autoStart", "autoRestart", "outputLines", "proxy"};
+    "stopSignal", "stopTimeoutMs", "autoStart", "autoRestart", "outputLines", "proxy", "preload"};
 const std::vector<std::string> kReadyKeys = {"port", "host", "pattern"};
 
 std::string type_of(const json& v) {
@@ -332,6 +333,9 @@ class Validator {
     boolean(s, p, "autoRestart", spec.auto_restart);
     integer(s, p, "outputLines", 1, 1000000, spec.output_lines);
     validate_proxy(s, p, spec, issues);
+    if (auto it = s.find("preload"); it != s.end()) {
+      if (auto problem = parse_preload(*it, spec.preload)) issue(child_path(p, "preload"), *problem);
+    }
     if (issues.size() != before) return std::nullopt;
     return spec;
   }

@@ -8,6 +8,18 @@
 
 namespace devwatch::session {
 
+namespace {
+
+StartReport start_report(const supervise::StartInfo& start) {
+  StartReport out;
+  out.mode = supervise::start_mode_name(start.mode);
+  if (start.mode == supervise::StartMode::Cold && !start.reason.empty()) out.reason = start.reason;
+  out.fork_ms = start.fork_ms;
+  return out;
+}
+
+}  // namespace
+
 Range range_of(const diagnose::Location& loc) {
   int end = loc.end_column >= 0 ? loc.end_column : std::max(loc.column + 1, 1000);
   return Range{loc.line, loc.column, end};
@@ -46,6 +58,8 @@ ServerInfo server_info(const supervise::DevServer& server, bool trusted) {
   info.ready_ms = last.ready_ms;
   if (auto setup = server.setup_problem()) info.setup_problem = setup_problem_info(*setup);
   info.url = proxy::browser_url(spec);  // the proxy's when it has one
+  info.preload = spec.preload.enabled;
+  if (last.start) info.start = start_report(*last.start);
   return info;
 }
 
@@ -68,6 +82,7 @@ StateChanged state_changed(const workspace::ServerChanged& event) {
   n.killed = c.killed;
   n.timings = RestartTimings{c.timings.event_to_spawn_ms, c.timings.gone_to_spawn_ms, c.timings.spawn_to_ready_ms,
                              c.timings.probe_slack_ms};
+  if (c.start) n.start = start_report(*c.start);
   if (!event.exception.empty()) n.exception = event.exception;
   if (event.location) n.location = location_of(*event.location);
   if (c.setup) n.setup_problem = setup_problem_info(*c.setup);

@@ -136,6 +136,7 @@ Result<InitializationOptions> InitializationOptions::parse(const json& options) 
   if (auto trusted = reader.boolean("trusted", false)) out.trusted = *trusted;
   out.auto_start = reader.boolean("autoStart", false);
   out.auto_restart = reader.boolean("autoRestart", false);
+  out.preload = reader.boolean("preload", false);
   if (auto crash_messages = reader.boolean("crashMessages", false)) out.crash_messages = *crash_messages;
   if (const json* settings = reader.value("settings", false)) {
     if (!settings->is_object()) reader.fail("settings", "expected an object shaped like devwatch.json");

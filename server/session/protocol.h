@@ -43,6 +43,7 @@ struct InitializationOptions {
   bool trusted = true;               // false: never run commands from workspace configuration
   std::optional<bool> auto_start;    // overrides every server's autoStart
   std::optional<bool> auto_restart;  // overrides every server's autoRestart
+  std::optional<bool> preload;       // overrides every server's preload on/off (docs/preload.md)
   bool crash_messages = true;        // false: the client renders crashes from stateChanged itself
   static Result<InitializationOptions> parse(const json& initialization_options);
 };
@@ -139,6 +140,14 @@ struct SetupProblemInfo {
   std::optional<std::size_t> crashes;       // sameCrash: identical crashes in a row
 };
 
+// A start of a server with "preload" (docs/preload.md): "preloaded" (forked
+// from the zygote) or "cold", why cold, and the zygote's answer time.
+struct StartReport {
+  std::string mode;
+  std::optional<std::string> reason;
+  std::optional<double> fork_ms;
+};
+
 struct ServerInfo {
   std::string name, root, state, reason;
   std::vector<std::string> command;
@@ -154,6 +163,8 @@ struct ServerInfo {
   std::optional<std::int64_t> ready_ms;
   std::optional<std::string> url;
   std::optional<SetupProblemInfo> setup_problem;
+  bool preload = false;              // the spec asks for preloaded restarts
+  std::optional<StartReport> start;  // how the current run was started, with preload
 };
 
 struct ServerList {
@@ -237,6 +248,7 @@ struct StateChanged {
   std::optional<SetupProblemInfo> setup_problem;
   RestartTimings timings;
   std::optional<std::string> url;  // where a browser opens it: its proxy, else its ready port
+  std::optional<StartReport> start;
 };
 
 struct OutputNotification {

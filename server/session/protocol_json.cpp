@@ -37,6 +37,13 @@ json to_json(const SetupProblemInfo& p) {
   return out;
 }
 
+json to_json(const StartReport& s) {
+  json out{{"mode", s.mode}};
+  put(out, "reason", s.reason);
+  put(out, "forkMs", s.fork_ms);
+  return out;
+}
+
 json to_json(const ServerInfo& s) {
   json ready = json::object();
   put(ready, "port", s.ready.port);
@@ -61,6 +68,8 @@ json to_json(const ServerInfo& s) {
   put(out, "exitCode", s.exit_code);
   put(out, "signal", s.signal);
   put(out, "readyMs", s.ready_ms);
+  if (s.preload) out["preload"] = true;
+  if (s.start) out["start"] = to_json(*s.start);
   put(out, "url", s.url);
   if (s.setup_problem) out["setupProblem"] = to_json(*s.setup_problem);
   return out;
@@ -133,6 +142,7 @@ json to_json(const StateChanged& n) {
   if (n.location) out["location"] = to_json(*n.location);
   if (n.setup_problem) out["setupProblem"] = to_json(*n.setup_problem);
   put(out, "url", n.url);
+  if (n.start) out["start"] = to_json(*n.start);
   return out;
 }
 

@@ -50,6 +50,7 @@ void LspServer::initialize(InitializeParams params, Reply reply) {
   options.overrides.trusted = client->trusted;
   options.overrides.auto_start = client->auto_start;
   options.overrides.auto_restart = client->auto_restart;
+  options.overrides.preload = client->preload;
   for (const auto& folder : folders_) options.folders.push_back(workspace::Folder{folder.path, folder.name});
   subscriptions_ = std::make_unique<Subscriptions>(io_, client_);
   binding_ = std::make_unique<WorkspaceBinding>(

@@ -33,6 +33,12 @@ DevServer::~DevServer() {
 }
 
 void DevServer::set_spec(ServerSpec spec) {
+  // A zygote is built for one command, cwd and environment: any change makes
+  // a new one at the next spawn (the old one is stopped now).
+  if (spec.preload != spec_.preload || spec.command != spec_.command || spec.shell != spec_.shell ||
+      spec.cwd != spec_.cwd || spec.env != spec_.env) {
+    preloader_.reset();
+  }
   spec_ = std::move(spec);
   rules_ = RestartRules(spec_);
   debouncer_.set_root(spec_.root);
@@ -186,6 +192,7 @@ Result<void> DevServer::restart_internal(Pending why, bool explicit_request) {
 
 void DevServer::shutdown(const std::string& reason) {
   shut_down_ = true;
+  preloader_.reset();  // stops the zygote; it must not outlive its server
   debouncer_.cancel();
   auto_restart_timer_->cancel();
   queued_.reset();

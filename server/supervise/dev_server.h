@@ -29,6 +29,7 @@
 #include "supervise/crash_history.h"
 #include "supervise/group_process.h"
 #include "supervise/output_ring.h"
+#include "supervise/preloader.h"
 #include "supervise/ready_probe.h"
 #include "supervise/restart_debouncer.h"
 #include "supervise/restart_rules.h"
@@ -55,6 +56,8 @@ struct DevServerOptions {
   // the auto-restart delay. Null: an AsioClock on the io_context, owned by the
   // server. Otherwise it must outlive the server.
   Clock* clock = nullptr;
+  // Used for specs with preload.enabled; none: such specs start cold, saying so.
+  PreloaderFactory preloader_factory;
 };
 
 class DevServer {
@@ -153,6 +156,7 @@ class DevServer {
   std::unique_ptr<Timer> auto_restart_timer_;
   std::shared_ptr<GroupProcess> process_;
   std::unique_ptr<ReadyProber> prober_;
+  std::unique_ptr<Preloader> preloader_;  // built at the first preloaded spawn of a spec
   StateChange last_;
   bool stop_requested_ = false;
   bool shut_down_ = false;

@@ -35,6 +35,14 @@ Result<void> DevServer::spawn(Pending why) {
   request.policy = stop_policy_for(spec_);
   request.death_timeout_ms = std::min(options_.death_timeout_ms, spec_.stop_timeout_ms);
   request.max_line = options_.max_line;
+  std::optional<StartInfo> cold;  // a preloaded start declined before asking the zygote
+  if (spec_.preload.enabled) {
+    if (!preloader_ && options_.preloader_factory) preloader_ = options_.preloader_factory(spec_);
+    PreloadChoice choice = preloader_ ? preloader_->before_spawn()
+                                      : PreloadChoice{"", "preloading is not available in this devwatch"};
+    request.zygote_socket = choice.socket;
+    if (choice.socket.empty()) cold = StartInfo{StartMode::Cold, choice.cold_reason, std::nullopt};
+  }
 
   std::weak_ptr<int> alive = alive_;
   GroupCallbacks callbacks;
@@ -76,6 +84,11 @@ Result<void> DevServer::spawn(Pending why) {
   spawn_seq_ = ring_.next_seq();
 
   StateChange change = change_for(ServerState::Starting, why, why.reason);
+  change.start = process_->start_info() ? process_->start_info() : cold;
+  if (preloader_ && process_->start_info()) preloader_->after_spawn(*process_->start_info());
+  if (change.start && change.start->mode == StartMode::Cold) {
+    spdlog::info("dev server {}: cold start: {}", spec_.name, change.start->reason);
+  }
   if (why.first_event_at) change.timings.event_to_spawn_ms = ms_between(*why.first_event_at, process_->spawned_at());
   if (gone_at_) change.timings.gone_to_spawn_ms = ms_between(*gone_at_, process_->spawned_at());
   gone_at_.reset();
@@ -104,6 +117,7 @@ void DevServer::on_ready(const ProbeResult& result) {
       change_for(ServerState::Ready, current_, "ready in " + std::to_string(std::llround(ready_ms)) + " ms");
   change.ready_ms = std::llround(ready_ms);
   change.timings = last_.timings;
+  change.start = last_.start;
   change.timings.spawn_to_ready_ms = ready_ms;
   change.timings.probe_slack_ms = result.probe_slack_ms;
   emit(std::move(change));

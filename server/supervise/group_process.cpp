@@ -73,6 +73,7 @@ Result<std::shared_ptr<GroupProcess>> GroupProcess::spawn(asio::io_context& io, 
   process->pid_ = handles->pid;
   process->policy_ = request.policy;
   process->spawned_at_ = handles->spawned_at;
+  process->start_ = handles->start;
   process->control_fd_ = handles->control_fd;
   process->report_.assign(handles->report_fd);
   process->outputs_[0].assign(handles->stdout_fd);
@@ -162,6 +163,7 @@ void GroupProcess::handle_record(int32_t kind, int32_t a, int32_t b) {
     case RecordKind::GroupGone:
     case RecordKind::ExecFailed:
     case RecordKind::ShimError:
+    case RecordKind::StartNote:  // read by spawn_shim with its Started
       break;
   }
 }

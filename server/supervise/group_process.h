@@ -63,6 +63,8 @@ class GroupProcess : public std::enable_shared_from_this<GroupProcess> {
   pid_t shim_pid() const { return shim_pid_; }
   bool gone() const { return finished_; }
   TimePoint spawned_at() const { return spawned_at_; }
+  // Set when the spawn asked a zygote: whether it forked the command.
+  const std::optional<StartInfo>& start_info() const { return start_; }
 
   // Asks the shim to apply the stop policy to the group. Idempotent. A
   // backstop kills group and shim if the shim does not finish in time.
@@ -89,6 +91,7 @@ class GroupProcess : public std::enable_shared_from_this<GroupProcess> {
   int control_fd_ = -1;
   StopPolicy policy_;
   TimePoint spawned_at_{};
+  std::optional<StartInfo> start_;
   asio::posix::stream_descriptor report_;
   std::array<asio::posix::stream_descriptor, 2> outputs_;
   std::array<std::array<char, 65536>, 2> out_buffers_{};

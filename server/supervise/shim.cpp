@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "preload/zygote_client.h"
+#include "supervise/shim_io.h"
 #include "supervise/shim_protocol.h"
 #include "supervise/spec.h"
 
@@ -27,59 +29,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace shim;
 
-// Failures are ignored: once devwatch is gone nobody reads the records, and
-// SIGPIPE is ignored so the write cannot kill us.
-void report(RecordKind kind, int a = 0, int b = 0) {
-  ShimRecord record{static_cast<int32_t>(kind), a, b};
-  ssize_t n = 0;
-  do {
-    n = write(kReportFd, &record, sizeof record);
-  } while (n < 0 && errno == EINTR);
-}
-
-bool parse_long(const char* text, long& out) {
-  if (text == nullptr || *text == '\0') return false;
-  char* end = nullptr;
-  errno = 0;
-  out = std::strtol(text, &end, 10);
-  return errno == 0 && end != nullptr && *end == '\0';
-}
-
-struct ShimArgs {
-  pid_t expected_ppid = 0;
-  int death_timeout_ms = 300;
-  StopPolicy steps;
-  std::vector<char*> command;  // null-terminated
-};
-
-std::optional<ShimArgs> parse_args(int argc, char** argv) {
-  ShimArgs args;
-  long value = 0;
-  if (argc < 6) return std::nullopt;
-  if (!parse_long(argv[2], value) || value <= 0) return std::nullopt;
-  args.expected_ppid = static_cast<pid_t>(value);
-  if (!parse_long(argv[3], value) || value < 0) return std::nullopt;
-  args.death_timeout_ms = static_cast<int>(value);
-  long steps = 0;
-  if (!parse_long(argv[4], steps) || steps < 0 || steps > 16) return std::nullopt;
-  int i = 5;
-  for (long s = 0; s < steps; ++s, ++i) {
-    if (i >= argc) return std::nullopt;
-    const char* colon = std::strchr(argv[i], ':');
-    if (colon == nullptr) return std::nullopt;
-    std::string sig(argv[i], static_cast<size_t>(colon - argv[i]));
-    long signal = 0;
-    long timeout = 0;
-    if (!parse_long(sig.c_str(), signal) || !parse_long(colon + 1, timeout)) return std::nullopt;
-    args.steps.push_back({static_cast<int>(signal), static_cast<int>(timeout)});
-  }
-  if (i >= argc || std::strcmp(argv[i], "--") != 0) return std::nullopt;
-  ++i;
-  if (i >= argc) return std::nullopt;
-  for (; i < argc; ++i) args.command.push_back(argv[i]);
-  args.command.push_back(nullptr);
-  return args;
-}
 
 // A descendant that called setsid() has left the group, so kill(-group) misses
 // it; as child subreaper we inherited it when its parent died, so it is one of
@@ -118,8 +67,10 @@ int milliseconds_until(Clock::time_point deadline) {
 
 class ShimLoop {
  public:
-  ShimLoop(ShimArgs args, pid_t group, int signal_fd)
-      : args_(std::move(args)), steps_(args_.steps), group_(group), signal_fd_(signal_fd) {}
+  // `foreign`: the command was forked by the zygote, so it is not our child;
+  // its end comes from its pidfd, its wait status from the zygote.
+  ShimLoop(ShimArgs args, pid_t group, int signal_fd, std::optional<preload::ZygoteChild> foreign = std::nullopt)
+      : args_(std::move(args)), steps_(args_.steps), group_(group), signal_fd_(signal_fd), foreign_(foreign) {}
 
   int run() {
     for (;;) {
@@ -129,14 +80,21 @@ class ShimLoop {
       }
       if (!parent_gone_ && getppid() != args_.expected_ppid) on_parent_gone();
 
-      pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {control_open_ ? kControlFd : -1, POLLIN, 0}};
-      int r = poll(fds, 2, stopping_ ? milliseconds_until(deadline_) : -1);
+      pollfd fds[4] = {{signal_fd_, POLLIN, 0},
+                       {control_open_ ? kControlFd : -1, POLLIN, 0},
+                       {foreign_ ? foreign_->pidfd : -1, POLLIN, 0},
+                       {foreign_ ? foreign_->conn : -1, POLLIN, 0}};
+      int timeout = stopping_ ? milliseconds_until(deadline_) : -1;
+      // No SIGCHLD tells us when the last process of a foreign group ends.
+      if (foreign_ && !main_alive_) timeout = timeout < 0 ? 10 : std::min(timeout, 10);
+      int r = poll(fds, 4, timeout);
       if (r < 0 && errno != EINTR) {
         // Cannot wait for events any more; never leave the group behind.
         on_parent_gone();
       }
       if (r > 0 && fds[0].revents != 0) drain_signals();
       if (r > 0 && control_open_ && fds[1].revents != 0) read_control();
+      if (r > 0 && foreign_) read_foreign(fds[2].revents != 0, fds[3].revents != 0);
       if (stopping_ && Clock::now() >= deadline_) {
         if (step_ < steps_.size()) ++step_;
         apply_step();
@@ -158,11 +116,38 @@ class ShimLoop {
         continue;
       }
       if (pid < 0 && errno == EINTR) continue;
+      if (foreign_) return foreign_gone(pid == 0);
       if (pid < 0) return errno == ECHILD;
       // The command is gone but descendants remain: whatever it left behind
       // (a watcher, a worker holding the port) is stopped with the same policy.
       if (!main_alive_) begin_stop();
       return false;
+    }
+  }
+
+  // The foreign command counts as exited once its pidfd fired and the zygote
+  // sent its wait status (or can no longer send it).
+  bool foreign_gone(bool own_children_left) {
+    if (main_alive_ && main_exited_ && (exit_status_ || foreign_->conn < 0)) {
+      main_alive_ = false;
+      if (exit_status_) report(RecordKind::Exited, *exit_status_);
+    }
+    if (main_alive_) return false;
+    const bool members = kill(-group_, 0) == 0 || errno == EPERM;
+    if (!members && !own_children_left) return true;
+    begin_stop();
+    return false;
+  }
+
+  void read_foreign(bool pidfd_ready, bool conn_ready) {
+    if (pidfd_ready && foreign_->pidfd >= 0) {
+      main_exited_ = true;
+      close(foreign_->pidfd);  // level-triggered: it would fire forever
+      foreign_->pidfd = -1;
+    }
+    if (conn_ready && foreign_->conn >= 0 && preload::read_exit_status(foreign_->conn, conn_buffer_, exit_status_)) {
+      close(foreign_->conn);
+      foreign_->conn = -1;
     }
   }
 
@@ -249,6 +234,10 @@ class ShimLoop {
   bool final_reported_ = false;
   size_t step_ = 0;
   Clock::time_point deadline_{};
+  std::optional<preload::ZygoteChild> foreign_;
+  bool main_exited_ = false;
+  std::optional<int> exit_status_;
+  std::string conn_buffer_;
 };
 
 }  // namespace
@@ -266,7 +255,7 @@ int run_shim(int argc, char** argv) {
   close_range(kControlFd + 1, ~0U, 0);
 
   prctl(PR_SET_PDEATHSIG, SIGTERM);
-  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  if (args->subreaper) prctl(PR_SET_CHILD_SUBREAPER, 1);
   std::signal(SIGPIPE, SIG_IGN);
 
   sigset_t watched;
@@ -282,6 +271,25 @@ int run_shim(int argc, char** argv) {
   // PR_SET_PDEATHSIG only fires for a death after it was set: if devwatch died
   // before, we were already re-parented, and nothing must be started.
   if (getppid() != args->expected_ppid) return 0;
+
+  // The one preloaded branch: the zygote forks the command with our stdio and
+  // we supervise it as below (group, stop policy, death path); if it cannot,
+  // the command starts cold right here, with the reason reported.
+  StartOutcome outcome = StartOutcome::Plain;
+  std::string note;
+  int fork_us = 0;
+  if (args->zygote) {
+    const auto asked = Clock::now();
+    preload::ZygoteAnswer answer = preload::fork_via_zygote(*args->zygote, args->command.data(), environ);
+    fork_us = static_cast<int>(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - asked).count());
+    if (answer.child) {
+      report_started(answer.child->pid, StartOutcome::Preloaded, fork_us, "");
+      const pid_t child = answer.child->pid;
+      return ShimLoop(std::move(*args), child, signal_fd, answer.child).run();
+    }
+    outcome = StartOutcome::Cold;
+    note = answer.reason;
+  }
 
   int exec_pipe[2];
   if (pipe2(exec_pipe, O_CLOEXEC) != 0) {
@@ -320,7 +328,7 @@ int run_shim(int argc, char** argv) {
     report(RecordKind::ExecFailed, child_errno, static_cast<int>(ExecStage::Exec));
     return 0;
   }
-  report(RecordKind::Started, pid);
+  report_started(pid, outcome, fork_us, note);
   return ShimLoop(std::move(*args), pid, signal_fd).run();
 }
 

@@ -146,6 +146,35 @@ Result<ShimRecord> first_record(int fd, pid_t shim_pid, const SpawnRequest& requ
                     "the devwatch shim " + request.shim_path + " " + why + " while starting " + request.argv.front());
 }
 
+// The StartNote the shim wrote in the same write() as Started: already in the
+// pipe, so these reads do not wait.
+Result<StartInfo> read_start_note(int fd, int32_t outcome) {
+  ShimRecord header{};
+  auto read_all = [fd](void* data, size_t size) {
+    size_t got = 0;
+    while (got < size) {
+      ssize_t n = read(fd, static_cast<char*>(data) + got, size - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      got += static_cast<size_t>(n);
+    }
+    return true;
+  };
+  if (!read_all(&header, sizeof header) || header.kind != static_cast<int32_t>(RecordKind::StartNote) ||
+      header.a < 0 || header.a > shim::kMaxNoteBytes) {
+    return make_error(ErrorCode::ExecFailed, "the devwatch shim sent a malformed start note");
+  }
+  std::string text(static_cast<size_t>(header.a), '\0');
+  if (!read_all(text.data(), text.size())) {
+    return make_error(ErrorCode::ExecFailed, "the devwatch shim sent a truncated start note");
+  }
+  StartInfo info;
+  info.mode = outcome == static_cast<int32_t>(shim::StartOutcome::Preloaded) ? StartMode::Preloaded : StartMode::Cold;
+  info.reason = std::move(text);
+  info.fork_ms = header.b / 1000.0;
+  return info;
+}
+
 }  // namespace
 
 Result<ShimHandles> spawn_shim(const SpawnRequest& request, const Clock* clock) {
@@ -179,6 +208,11 @@ Result<ShimHandles> spawn_shim(const SpawnRequest& request, const Clock* clock) 
   for (const auto& step : request.policy) {
     shim_args.push_back(std::to_string(step.signal) + ":" + std::to_string(step.timeout_ms));
   }
+  if (!request.zygote_socket.empty()) {
+    shim_args.emplace_back(shim::kZygoteFlag);
+    shim_args.push_back(request.zygote_socket);
+  }
+  if (!request.subreaper) shim_args.emplace_back(shim::kNoSubreaperFlag);
   shim_args.emplace_back("--");
   shim_args.insert(shim_args.end(), request.argv.begin(), request.argv.end());
   std::vector<std::string> env = build_env(request.env);
@@ -266,6 +300,16 @@ Result<ShimHandles> spawn_shim(const SpawnRequest& request, const Clock* clock) 
   }
 
   ShimHandles handles;
+  if (first->b != static_cast<int32_t>(shim::StartOutcome::Plain)) {
+    auto start = read_start_note(report->read.get(), first->b);
+    if (!start) {
+      kill(pid, SIGKILL);
+      int status = 0;
+      waitpid(pid, &status, 0);
+      return start.error();
+    }
+    handles.start = std::move(*start);
+  }
   handles.shim_pid = pid;
   handles.pid = first->a;
   handles.spawned_at = spawned_at;

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,11 @@ struct SpawnRequest {
   StopPolicy policy;
   int death_timeout_ms = 300;  // graceful step when devwatch itself dies
   size_t max_line = 8192;
+  // Preloaded starts (docs/preload.md): the zygote's socket the shim asks to
+  // fork the command (cold start if it cannot); the zygote's own shim runs
+  // without the subreaper bit, as the servers it forks are not its to reap.
+  std::string zygote_socket;
+  bool subreaper = true;
 };
 
 // What a started shim hands over; the caller owns the descriptors.
@@ -39,6 +45,7 @@ struct ShimHandles {
   int stdout_fd = -1;   // non-blocking
   int stderr_fd = -1;   // non-blocking
   TimePoint spawned_at{};  // on `clock` (SteadyClock when null), taken right after fork
+  std::optional<StartInfo> start;  // set when the request named a zygote
 };
 
 // Synchronous up to the command's exec (a few ms): exec failures and a bad

@@ -2,6 +2,8 @@
 
 namespace devwatch::supervise {
 
+const char* start_mode_name(StartMode mode) { return mode == StartMode::Preloaded ? "preloaded" : "cold"; }
+
 StopPolicy stop_policy_for(const ServerSpec& spec) {
   StopPolicy policy;
   if (spec.stop_signal != SIGKILL) policy.push_back({spec.stop_signal, spec.stop_timeout_ms});

@@ -32,6 +32,24 @@ struct ProxySpec {
   bool enabled() const { return !listen_host.empty(); }
 };
 
+// "preload": true | [modules] (docs/preload.md): restarts fork a preloaded
+// interpreter instead of starting cold, when that is provably equivalent.
+struct PreloadSpec {
+  bool enabled = false;
+  std::vector<std::string> modules;  // empty: the launcher's defaults for the command
+
+  bool operator==(const PreloadSpec&) const = default;
+};
+
+// How one start went when preloading was asked for.
+enum class StartMode { Cold, Preloaded };
+struct StartInfo {
+  StartMode mode = StartMode::Cold;
+  std::string reason;             // cold: why it was not preloaded, with the fix when there is one
+  std::optional<double> fork_ms;  // the zygote's answer time, when it was asked
+};
+const char* start_mode_name(StartMode mode);  // "cold", "preloaded"
+
 struct ServerSpec {
   std::string name;
   std::vector<std::string> command;
@@ -47,6 +65,7 @@ struct ServerSpec {
   bool auto_start = true;
   bool auto_restart = true;
   size_t output_lines = 10000;
+  PreloadSpec preload;
   std::string root;  // workspace root (absolute) it belongs to
   ProxySpec proxy;
 };

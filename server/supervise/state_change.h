@@ -77,6 +77,8 @@ struct StateChange {
   std::vector<StopStep> stop_steps;    // stopped/crashed: the stop steps applied to the group
   bool killed = false;                 // the stop policy had to SIGKILL
   std::optional<SetupProblem> setup;   // crashed: not retried until something changes
+  // starting/ready of a spec with preload: preloaded or cold, and why cold.
+  std::optional<StartInfo> start;
   Timings timings;
 };
 

@@ -55,6 +55,7 @@ void Root::apply(config::LoadedConfig loaded) {
     if (overrides.auto_restart) spec.auto_restart = *overrides.auto_restart;
     // Untrusted: a consented start covers one start, so no retry after a crash.
     if (!overrides.trusted) spec.auto_restart = false;
+    if (overrides.preload) spec.preload.enabled = *overrides.preload;
     if (spec.root.empty()) spec.root = folder_.path;
     if (overrides.adjust) overrides.adjust(spec);
     // Names are unique per window; a clash between folders is resolved by

@@ -5,13 +5,15 @@
 #include <spdlog/spdlog.h>
 
 #include "common/json.h"
+#include "preload/zygote.h"
 #include "workspace/watch_settings.h"
 
 namespace devwatch::workspace {
 namespace {
 
-supervise::SupervisorOptions supervisor_options(const WorkspaceOptions& options) {
+supervise::SupervisorOptions supervisor_options(asio::io_context& io, const WorkspaceOptions& options) {
   supervise::SupervisorOptions out = options.supervisor;
+  if (!out.server.preloader_factory) out.server.preloader_factory = preload::zygote_factory(io, options.shim_path);
   out.shim_path = options.shim_path;
   out.clock = options.clock;
   return out;
@@ -21,7 +23,7 @@ supervise::SupervisorOptions supervisor_options(const WorkspaceOptions& options)
 
 Workspace::Workspace(asio::io_context& io, WorkspaceOptions options, Listener& listener)
     : io_(io), options_(std::move(options)), listener_(listener),
-      supervisor_(io, supervisor_options(options_)) {
+      supervisor_(io, supervisor_options(io, options_)) {
   supervisor_.on_state_change([this](const supervise::StateChange& change) {
     if (Root* root = owner(change.name)) return root->on_state(change);
     const auto* server = supervisor_.find(change.name);

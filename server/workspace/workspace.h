@@ -34,6 +34,7 @@ struct Overrides {
   bool trusted = true;               // false: never run commands from workspace configuration
   std::optional<bool> auto_start;    // overrides every server's autoStart
   std::optional<bool> auto_restart;  // overrides every server's autoRestart
+  std::optional<bool> preload;       // turns every server's preload on (its modules kept) or off
   // Applied last to every spec (devwatch run's flags).
   std::function<void(supervise::ServerSpec&)> adjust;
   // Where a folder's configuration comes from. Default: devwatch.json merged

@@ -52,7 +52,8 @@ std::vector<std::pair<std::string, json>> samples() {
   ServerInfo info{"web", "file:///ws", "ready", "ready in 3 ms", {"python"}, "/ws", {"**"}, {"static/**"},
                   ReadyInfo{8000, std::string("127.0.0.1"), std::string("Listening")}, "SIGINT", 5000, true, true, true,
                   7, 42, 1, std::string("SIGTERM"), 3, std::string("http://127.0.0.1:8000/"),
-                  SetupProblemInfo{"exec", "exec failed: x", "install x", {"/usr/bin"}, 3}};
+                  SetupProblemInfo{"exec", "exec failed: x", "install x", {"/usr/bin"}, 3},
+                  true, StartReport{"cold", std::string("stale"), 1.5}};
   StateChanged state;
   state.name = "web";
   state.root = "file:///ws";
@@ -72,6 +73,7 @@ std::vector<std::pair<std::string, json>> samples() {
   state.killed = true;
   state.setup_problem = info.setup_problem;
   state.timings = RestartTimings{1.0, 2.0, 3.0, 4.0};
+  state.start = StartReport{"preloaded", std::string("r"), 2.5};
   DiagnosticInfo diagnostic{Range{1, 2, 3}, 1, "devwatch", "ValueError: x", {RelatedInfo{sample_location(), "in f"}}};
   StatusResult status{"0.1.0", 1, 2, {WorkspaceFolder{"file:///ws", "ws", "/ws"}}, json::object(), {info},
                       {ConfigInfo{"file:///ws", "none", {"web"}, {}, std::nullopt, std::nullopt}}};

@@ -9,6 +9,7 @@ export interface Settings {
   serverPath: string | null;
   autoStart: boolean | null;
   autoRestart: boolean | null;
+  preload: boolean | null;
   servers: Record<string, unknown>;
   watchExclude: string[];
   trace: "off" | "messages" | "verbose";
@@ -27,6 +28,7 @@ export function readSettings(get: SettingGetter): Settings {
     serverPath: typeof str === "string" && str.trim() !== "" ? str.trim() : null,
     autoStart: bool(get<boolean | null>("autoStart")),
     autoRestart: bool(get<boolean | null>("autoRestart")),
+    preload: bool(get<boolean | null>("preload")),
     servers: servers && typeof servers === "object" && !Array.isArray(servers) ? servers : {},
     watchExclude: Array.isArray(exclude) ? exclude.filter((e) => typeof e === "string" && e !== "") : [],
     trace: get<Settings["trace"]>("trace.server") ?? "off",
@@ -38,7 +40,7 @@ function bool(v: boolean | null | undefined): boolean | null {
 }
 
 /** Settings whose change takes a devwatch restart (the rest apply live). */
-export const RESTART_KEYS = ["serverPath", "autoStart", "autoRestart", "servers", "watch.exclude"] as const;
+export const RESTART_KEYS = ["serverPath", "autoStart", "autoRestart", "preload", "servers", "watch.exclude"] as const;
 
 /** Given VS Code's `affectsConfiguration`, whether devwatch must restart. */
 export function needsRestart(affects: (section: string) => boolean): boolean {
@@ -54,6 +56,7 @@ export function initializationOptions(s: Settings, trusted: boolean): Initializa
   const out: InitializationOptions = { trusted };
   if (s.autoStart !== null) out.autoStart = s.autoStart;
   if (s.autoRestart !== null) out.autoRestart = s.autoRestart;
+  if (s.preload !== null) out.preload = s.preload;
   const settings: Record<string, unknown> = {};
   if (Object.keys(s.servers).length > 0) settings.servers = s.servers;
   if (s.watchExclude.length > 0) settings.watch = { exclude: s.watchExclude };

@@ -2,7 +2,7 @@
 // and `stateChanged` notifications. The UI is drawn from this alone.
 // Pure (no `vscode`): unit-tested in Node.
 import { isRestart } from "./crash";
-import type { Location, ServerInfo, ServerState, StateChangedParams } from "./protocol";
+import type { Location, ServerInfo, ServerState, StartReport, StateChangedParams } from "./protocol";
 
 export interface ServerView {
   name: string;
@@ -10,6 +10,8 @@ export interface ServerView {
   state: ServerState;
   reason: string;
   readyMs?: number;
+  /** Preloaded or cold, for servers with preload. */
+  start?: StartReport;
   url?: string;
   exitCode?: number;
   signal?: string;
@@ -72,6 +74,7 @@ export class ServerModel {
       state: info.state,
       reason: info.reason,
       readyMs: info.readyMs,
+      start: info.start,
       url: info.url,
       exitCode: info.exitCode,
       signal: info.signal,
@@ -96,6 +99,7 @@ export class ServerModel {
       reason: change.reason,
       // A ready time belongs to the run that reached ready: keep it only while ready.
       readyMs: change.state === "ready" ? change.readyMs ?? old?.readyMs : undefined,
+      start: change.state === "ready" || change.state === "starting" ? change.start : undefined,
       url: old?.url,
       exitCode: change.exitCode,
       signal: change.signal,

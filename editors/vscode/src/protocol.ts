@@ -26,6 +26,16 @@ export interface ServerInfo {
   signal?: string;
   readyMs?: number;
   url?: string;
+  /** The spec asks for preloaded restarts (docs/preload.md). */
+  preload?: boolean;
+  start?: StartReport;
+}
+
+/** How a start of a server with preload went: forked from the zygote or cold, and why cold. */
+export interface StartReport {
+  mode: "preloaded" | "cold";
+  reason?: string;
+  forkMs?: number;
 }
 
 export interface ServerRef {
@@ -97,6 +107,8 @@ export interface StateChangedParams {
   exitCode?: number;
   signal?: string;
   readyMs?: number;
+  /** On starting/ready of a server with preload. */
+  start?: StartReport;
   /** URIs of the changes that caused a restart, at most 100 (`changedCount` has them all). */
   changedFiles?: string[];
   changedCount?: number;
@@ -120,7 +132,7 @@ export interface StateChangedParams {
  */
 export const STATE_CHANGED_FIELDS = [
   "name", "root", "state", "reason", "pid", "exitCode", "signal", "readyMs", "changedFiles", "changedCount",
-  "lastLines", "killed", "exception", "location", "timings", "cause", "restarting",
+  "lastLines", "killed", "exception", "location", "timings", "cause", "restarting", "start",
 ] as const satisfies readonly (keyof StateChangedParams)[];
 // Compile-time: the list above names every field (a new field without it fails `tsc`).
 type Missing = Exclude<keyof StateChangedParams, (typeof STATE_CHANGED_FIELDS)[number]>;
@@ -173,6 +185,7 @@ export interface InitializationOptions {
   trusted?: boolean;
   autoStart?: boolean;
   autoRestart?: boolean;
+  preload?: boolean;
   /** false: no window/showMessage for crashes; the client renders them from stateChanged. */
   crashMessages?: boolean;
   /** devwatch.json-shaped, merged over each root's devwatch.json (RFC 7386). */

@@ -41,6 +41,7 @@ export function describeServer(s: ServerView): string {
   if (untrustedStop(s)) return `${s.name}: not started — the workspace is not trusted`;
   let line = `${s.name}: ${WORDS[s.state] ?? s.state}`;
   if (s.state === "ready" && s.readyMs !== undefined) line += ` in ${formatMs(s.readyMs)}`;
+  if (s.state === "ready" && s.start) line += s.start.mode === "preloaded" ? " (preloaded)" : ` (cold: ${s.start.reason ?? "not preloaded"})`;
   if (s.state === "ready" && s.url) line += ` at ${s.url}`;
   if (isFailed(s.state)) {
     const how = s.signal ? `killed by ${s.signal}` : s.exitCode !== undefined ? `exit ${s.exitCode}` : "";

@@ -13,9 +13,10 @@ local M = {}
 --   lastLines, exception ("SyntaxError: ..."), location {uri, range}                 (on crashed/backoff)
 --   cause ("autoStart"|"request"|"change"|"config"|"autoRestart"|"shutdown"|"removed"|"processExit")
 --   restarting (on stopping: a start follows)
+--   start {mode ("preloaded"|"cold"), reason, forkMs}   (starting/ready of a server with preload)
 M.state_changed_fields = {
   "name", "root", "state", "reason", "pid", "exitCode", "signal", "readyMs", "changedFiles", "changedCount",
-  "lastLines", "killed", "exception", "location", "timings", "cause", "restarting",
+  "lastLines", "killed", "exception", "location", "timings", "cause", "restarting", "start",
 }
 
 -- The initializationOptions this plugin always sends on top of the user's.

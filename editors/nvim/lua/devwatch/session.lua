@@ -88,6 +88,10 @@ function Session:_on_state(params)
     self.restarting[params.name] = protocol.is_restart(params, { state = previous, restarting = restarting })
   elseif params.state == "ready" then
     local ms = params.readyMs and string.format(" (%d ms)", params.readyMs) or ""
+    -- Servers with preload (docs/preload.md) say whether this start forked the zygote.
+    if params.start then
+      ms = ms .. (params.start.mode == "preloaded" and " preloaded" or (" cold: " .. (params.start.reason or "")))
+    end
     if self.restarting[params.name] then
       if opts.restarted and not self.crash_quiet[params.name] then
         notify(string.format("devwatch: %s ready after restart%s", params.name, ms), vim.log.levels.INFO)
