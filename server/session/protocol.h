@@ -120,7 +120,6 @@ struct ReadyInfo {
   std::optional<std::string> pattern;
 };
 
-// One dev server as list/start/stop/restart and devwatch/status return it.
 // A problem no automatic retry can fix (supervise::SetupProblem): the server
 // waits for a configuration change or a request, and (sameCrash) a change to
 // a file its crash output names.
@@ -131,6 +130,7 @@ struct SetupProblemInfo {
   std::optional<std::size_t> crashes;       // sameCrash: identical crashes in a row
 };
 
+// One dev server as list/start/stop/restart and devwatch/status return it.
 struct ServerInfo {
   std::string name, root, state, reason;
   std::vector<std::string> command;
