@@ -129,7 +129,6 @@ struct ReadyInfo {
   std::optional<std::string> pattern;
 };
 
-// One dev server as list/start/stop/restart and devwatch/status return it.
 // A problem no automatic retry can fix (supervise::SetupProblem): the server
 // waits for a configuration change or a request, and (sameCrash) a change to
 // a file its crash output names.
@@ -148,6 +147,7 @@ struct StartReport {
   std::optional<double> fork_ms;
 };
 
+// One dev server as list/start/stop/restart and devwatch/status return it.
 struct ServerInfo {
   std::string name, root, state, reason;
   std::vector<std::string> command;

@@ -35,8 +35,9 @@ enum class Cause {
 const char* cause_name(Cause cause);  // "autoStart", "request", "change", ...
 
 // A server devwatch will not retry on its own, because a retry cannot fix it:
-// the command cannot be executed (Exec), or it crashed the same way on every
-// start before it was ever ready (SameCrash, see SameCrashTracker). Retried by
+// the command cannot be executed (Exec, state crashed), or it was never ready
+// and crashed the same way as often as makes a backoff (SameCrash, state
+// backoff; see SameCrashTracker). Retried by
 // a configuration change that needs a restart, a start or restart request,
 // and (SameCrash only) a change to a file its crash output names.
 struct SetupProblem {
@@ -76,7 +77,7 @@ struct StateChange {
   std::vector<OutputLine> last_lines;  // crashed/backoff: the last lines of output
   std::vector<StopStep> stop_steps;    // stopped/crashed: the stop steps applied to the group
   bool killed = false;                 // the stop policy had to SIGKILL
-  std::optional<SetupProblem> setup;   // crashed: not retried until something changes
+  std::optional<SetupProblem> setup;   // crashed/backoff: not retried until something changes
   // starting/ready of a spec with preload: preloaded or cold, and why cold.
   std::optional<StartInfo> start;
   Timings timings;
