@@ -123,6 +123,9 @@ class DevServer {
     std::vector<std::string> changed_files;
     std::size_t changed_count = 0;
     std::optional<TimePoint> first_event_at;
+    // Holds only the first batch of a burst (the leading-edge stop): the
+    // debounced burst includes that batch, so it replaces these files.
+    bool first_batch_only = false;
   };
   static Pending why(Cause cause, std::string reason, std::vector<std::string> files = {});
 

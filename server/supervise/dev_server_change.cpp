@@ -39,6 +39,7 @@ void DevServer::merge_into_queued(Pending why) {
   }
   // Queued once, never stacked: merge into the restart already waiting.
   // Files beyond the listed ones cannot be told apart, so they count as new.
+  if (!why.changed_files.empty() || why.changed_count > 0) queued_->first_batch_only = false;
   auto& files = queued_->changed_files;
   std::size_t count = std::max(queued_->changed_count, files.size()) +
                       (why.changed_count - std::min(why.changed_count, why.changed_files.size()));
@@ -68,6 +69,7 @@ void DevServer::stop_at_leading_edge(Cause cause, const std::vector<std::string>
                         std::move(listed));
   pending.changed_count = files.size();
   pending.first_event_at = clock_->now();
+  pending.first_batch_only = true;
   StateChange change = change_for(ServerState::Stopping, pending, "restarting: " + pending.reason);
   change.restarting = true;
   queued_ = std::move(pending);
@@ -118,7 +120,15 @@ void DevServer::on_debounced(DebouncedRestart r) {
     await_burst_ = false;
     const std::size_t burst_count = pending.changed_count;
     std::string burst_reason = pending.reason;
-    merge_into_queued(std::move(pending));
+    if (queued_ && queued_->first_batch_only) {
+      // Merging would count the first batch twice (and its unlisted files
+      // as new): the burst is the whole story.
+      queued_->changed_files = std::move(pending.changed_files);
+      queued_->changed_count = pending.changed_count;
+      queued_->first_batch_only = false;
+    } else {
+      merge_into_queued(std::move(pending));
+    }
     queued_->reason = queued_->changed_count == burst_count
                           ? burst_reason
                           : std::to_string(queued_->changed_count) + " files changed";

@@ -72,6 +72,34 @@ TEST_CASE("the first change stops the old group at once; the spawn waits for the
   stop_and_wait(h);
 }
 
+TEST_CASE("a burst whose first batch has more files than are listed is counted exactly once", "[dev_server][leading]") {
+  // The leading-edge stop keeps the first batch (150 files, 100 listed); the
+  // debounced burst includes that batch again. Merging the two counted the
+  // unlisted ones twice (300 for 200 files: found by tests/e2e's burst test).
+  TempDir root;
+  devwatch::ManualClock clock;
+  Harness h(ready_server(root.path().string()), {}, &clock);
+  REQUIRE(h.server->start(Cause::Request).ok());
+  REQUIRE(h.wait_state(ServerState::Ready));
+  auto names = [](int from, int to) {
+    std::vector<std::string> out;
+    for (int i = from; i < to; ++i) out.push_back("m" + std::to_string(1000 + i) + ".py");
+    return out;
+  };
+  h.server->request_restart(Cause::Change, "files changed", names(0, 150));
+  REQUIRE(h.server->state() == ServerState::Stopping);
+  h.server->request_restart(Cause::Change, "files changed", names(120, 200));
+  REQUIRE(run_until(h.io, [&] { return !h.server->has_process(); }));
+  REQUIRE(clock.advance_to_next());
+  REQUIRE(h.count(ServerState::Starting) == 2);
+  const StateChange& starting = h.changes.back();
+  CHECK(starting.changed_count == 200);
+  CHECK(starting.reason == "200 files changed");
+  CHECK(starting.changed_files.size() == StateChange::kMaxListedFiles);
+  REQUIRE(h.wait_state(ServerState::Ready));
+  stop_and_wait(h);
+}
+
 TEST_CASE("a burst that settles before the old group is gone spawns when it is gone", "[dev_server][leading]") {
   TempDir root;
   devwatch::ManualClock clock;
