@@ -18,7 +18,7 @@ struct Options {
   Command command = Command::None;
   std::optional<std::string> log_level;  // --log-level, else $DEVWATCH_LOG
   std::optional<std::string> log_file;   // --log-file
-  std::size_t max_message_bytes = 64u * 1024u * 1024u;
+  std::size_t max_message_bytes = std::size_t{64} * 1024 * 1024;
   bool json = false;                     // check --json
   std::vector<std::string> rest;         // a subcommand's own arguments
 };

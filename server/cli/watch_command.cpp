@@ -1,10 +1,9 @@
 #include "cli/watch_command.h"
 
-#include <limits.h>
-#include <signal.h>
-#include <stdlib.h>
-
 #include <cerrno>
+#include <climits>
+#include <csignal>
+#include <cstdlib>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -55,7 +54,7 @@ std::optional<int> parse(const std::vector<std::string>& args, WatchArgs& out) {
       auto eq = a.find('=');
       if (eq != std::string::npos) {
         inline_value = a.substr(eq + 1);
-        a = a.substr(0, eq);
+        a.resize(eq);
       }
     }
     auto value = [&](std::string& v) -> bool {
@@ -92,7 +91,7 @@ std::optional<int> parse(const std::vector<std::string>& args, WatchArgs& out) {
       out.paths.push_back(a);
     }
   }
-  if (out.paths.empty()) out.paths.push_back(".");
+  if (out.paths.empty()) out.paths.emplace_back(".");
   return std::nullopt;
 }
 
@@ -101,7 +100,7 @@ class WatchPrinter {
   explicit WatchPrinter(bool json) : json_(json) {}
 
   // False once stdout is gone (reader exited): time to stop.
-  bool print(const watch::Batch& b) {
+  bool print(const watch::Batch& b) const {
     std::string out;
     if (b.resync_reason) {
       if (json_) out += dump_json(json{{"resync", {{"reason", *b.resync_reason}}}}) + "\n";
@@ -122,7 +121,7 @@ class WatchPrinter {
     return write(out);
   }
 
-  bool ready(std::size_t folders, long long ms, const std::string& backend) {
+  bool ready(std::size_t folders, long long ms, const std::string& backend) const {
     if (json_)
       return write(dump_json(json{{"ready", true}, {"folders", folders}, {"ms", ms}, {"backend", backend}}) + "\n");
     return write("ready: watching " + watch::format_count(folders) + " folders in " + std::to_string(ms) +
@@ -185,7 +184,7 @@ int run_watch_command(const std::vector<std::string>& args) {
   };
 
   watch::Watcher::Callbacks cb;
-  cb.on_batch = [&](watch::Batch b) {
+  cb.on_batch = [&](const watch::Batch& b) {
     coalescer.add(b, std::chrono::steady_clock::now());
     if (timer_armed) {  // the deadline may have moved earlier (max latency) or later (settle)
       settle_timer.cancel();

@@ -33,6 +33,7 @@ void Connection::close() {
   if (closed_) return;
   closed_ = true;
   holding_ = false;
+  in_flight_.reset();
   std::error_code ignored;
   timer_.cancel();
   client_.close(ignored);
@@ -134,6 +135,7 @@ void Connection::answer_outage() {
 }
 
 void Connection::connect_upstream() {
+  if (!in_flight_) in_flight_ = hub_->exchange_token();
   if (upstream_.is_open()) {
     upstream_reused_ = true;
     return send_request_head();
@@ -152,6 +154,7 @@ void Connection::connect_upstream() {
 bool Connection::retryable() const { return !body_sent_ && idempotent(request_.method); }
 
 void Connection::upstream_failed(const std::string& what) {
+  in_flight_.reset();
   std::error_code ignored;
   upstream_.close(ignored);
   from_upstream_.clear();

@@ -69,6 +69,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool continue_sent_ = false;  // answered Expect: 100-continue ourselves
   bool expects_continue_ = false;
   bool closed_ = false;
+  std::shared_ptr<void> in_flight_;  // held while the server has this exchange
 };
 
 }  // namespace devwatch::proxy

@@ -41,6 +41,7 @@ void Connection::on_response() {
   if (response_.status == 101) {
     // Upgraded (WebSocket): from now on bytes flow both ways untouched.
     std::string head = response_.serialize() + from_upstream_;
+    in_flight_.reset();  // a WebSocket lives on: a restart does not wait for it
     start_tunnel(std::move(client_), std::move(upstream_), std::move(from_client_), std::move(head));
     return close();
   }
@@ -147,6 +148,7 @@ void Connection::write_response_piece(std::string piece, bool complete) {
 }
 
 void Connection::finish_exchange() {
+  in_flight_.reset();
   bool upstream_keep = keep_alive(response_) && response_framing_.kind != BodyKind::UntilClose;
   std::error_code ignored;
   if (!upstream_keep) upstream_.close(ignored);

@@ -53,8 +53,40 @@ void Hub::drop(const std::shared_ptr<Stream>& stream) {
   std::erase(streams, stream);
 }
 
+std::shared_ptr<void> Hub::exchange_token() {
+  ++in_flight;
+  std::weak_ptr<Hub> weak = weak_from_this();
+  return {nullptr, [weak](void*) {
+            auto hub = weak.lock();
+            if (!hub) return;
+            if (hub->in_flight > 0) --hub->in_flight;
+            if (hub->in_flight == 0 && !hub->drained.empty()) hub->run_drained();
+          }};
+}
+
+void Hub::drain(std::function<void()> proceed, std::chrono::milliseconds cap) {
+  availability = Availability::Waiting;
+  if (in_flight == 0 || closed) return proceed();
+  const bool first = drained.empty();
+  drained.push_back(std::move(proceed));
+  if (!first) return;
+  drain_timer.expires_after(cap);
+  drain_timer.async_wait([weak = weak_from_this()](std::error_code ec) {
+    auto hub = weak.lock();
+    if (!ec && hub) hub->run_drained();
+  });
+}
+
+void Hub::run_drained() {
+  auto waiting = std::move(drained);
+  drained.clear();
+  drain_timer.cancel();
+  for (auto& proceed : waiting) proceed();
+}
+
 void Hub::close_all() {
   closed = true;
+  run_drained();
   for (auto& weak : connections) {
     if (auto conn = weak.lock()) conn->close();
   }

@@ -9,6 +9,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,7 +29,12 @@ struct HubCounters {
 };
 
 struct Hub : std::enable_shared_from_this<Hub> {
-  explicit Hub(asio::io_context& io_context, std::string name) : io(io_context), server(std::move(name)) {}
+  explicit Hub(asio::io_context& io_context, std::string name)
+      : io(io_context), server(std::move(name)), drain_timer(io_context) {}
+  // A restart waiting on this hub's drain must still get its stop.
+  ~Hub() { run_drained(); }
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
 
   asio::io_context& io;
   std::string server;
@@ -41,6 +47,11 @@ struct Hub : std::enable_shared_from_this<Hub> {
   HubCounters counters;
 
   std::vector<std::weak_ptr<Connection>> held;  // waiting for availability to change
+  // Exchanges forwarded to the server and not yet answered in full: a
+  // restart's stop waits for them (drain), so no response is cut mid-body.
+  std::size_t in_flight = 0;
+  std::vector<std::function<void()>> drained;
+  asio::steady_timer drain_timer;
   std::vector<std::weak_ptr<Connection>> connections;
   struct Stream {
     asio::ip::tcp::socket socket;
@@ -58,6 +69,12 @@ struct Hub : std::enable_shared_from_this<Hub> {
   void add_stream(asio::ip::tcp::socket socket);
   // Closes every connection and stream.
   void close_all();
+  // Counts one exchange as in flight until the token is dropped.
+  std::shared_ptr<void> exchange_token();
+  // Holds new requests from now on and calls `proceed` once no exchange is
+  // in flight, or after `cap` (a long upload or stream is not waited for).
+  void drain(std::function<void()> proceed, std::chrono::milliseconds cap);
+  void run_drained();
 
  private:
   void write_next(const std::shared_ptr<Stream>& stream);

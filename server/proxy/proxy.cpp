@@ -105,6 +105,14 @@ void Proxy::changed_without_restart(ChangeKind kind) {
   hub_->broadcast(kind == ChangeKind::Css ? "css" : "reload");
 }
 
+std::function<void(std::function<void()>)> Proxy::stop_gate() const {
+  return [weak = std::weak_ptr<Hub>(hub_)](std::function<void()> proceed) {
+    auto hub = weak.lock();
+    if (!hub) return proceed();
+    hub->drain(std::move(proceed), std::chrono::milliseconds(500));
+  };
+}
+
 std::string Proxy::url() const { return "http://" + host_for_url(host_) + ":" + std::to_string(port_) + "/"; }
 
 std::optional<std::string> browser_url(const supervise::ServerSpec& spec) {

@@ -6,6 +6,7 @@
 // Threading: loop thread only.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,10 @@ class Proxy {
   void server_state(supervise::ServerState state, const Outage& outage);
   // Files changed that did not restart the server (live reload only).
   void changed_without_restart(ChangeKind kind);
+
+  // For DevServer::set_stop_gate: a restart's stop waits until the requests
+  // the server is answering are answered (at most 500 ms); new ones are held.
+  std::function<void(std::function<void()>)> stop_gate() const;
 
   std::string url() const;  // "http://127.0.0.1:8000/"
   int port() const { return port_; }

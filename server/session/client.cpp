@@ -21,7 +21,7 @@ void Client::tell(spdlog::level::level_enum level, const std::string& log_text, 
 
 void Client::create_progress(const std::string& token, std::function<void(bool accepted)> answered) {
   endpoint_.request(WorkDoneProgressCreate::kMethod, to_json(WorkDoneProgressCreate{token}),
-                    [token, answered = std::move(answered)](Result<json> r) {
+                    [token, answered = std::move(answered)](const Result<json>& r) {
                       if (!r) spdlog::debug("work-done progress token {} refused: {}", token, r.error().message);
                       answered(r.ok());
                     });

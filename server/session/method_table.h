@@ -26,8 +26,8 @@ class MethodTable {
   void notification(std::string method, NotificationHandler handler);
 
   template <class P, class F>
-  void typed_request(std::string method, F handler) {
-    request(std::move(method), [handler = std::move(handler)](const json& params, Reply reply) mutable {
+  void typed_request(const std::string& method, F handler) {
+    request(method, [handler = std::move(handler)](const json& params, Reply reply) mutable {
       Result<P> parsed = P::parse(params);
       if (!parsed) return reply(parsed.error());
       handler(std::move(parsed.value()), std::move(reply));
@@ -35,9 +35,9 @@ class MethodTable {
   }
 
   template <class P, class F>
-  void typed_notification(std::string method, F handler) {
+  void typed_notification(const std::string& method, F handler) {
     std::string name = method;
-    notification(std::move(method), [handler = std::move(handler), name](const json& params) mutable {
+    notification(method, [handler = std::move(handler), name](const json& params) mutable {
       Result<P> parsed = P::parse(params);
       if (!parsed) return log_dropped(name, parsed.error());
       handler(std::move(parsed.value()));

@@ -12,7 +12,7 @@ ParamReader::ParamReader(const json& params, std::string where)
 
 std::string ParamReader::path(std::string_view field) const { return where_ + "." + std::string(field); }
 
-void ParamReader::fail(std::string_view field, std::string message) {
+void ParamReader::fail(std::string_view field, const std::string& message) {
   if (!error_) error_ = make_error(ErrorCode::InvalidParams, path(field) + ": " + message);
 }
 

@@ -32,7 +32,7 @@ class ParamReader {
   // Null members count as absent (LSP clients send null for optional fields).
   bool has(std::string_view field) const;
 
-  void fail(std::string_view field, std::string message);
+  void fail(std::string_view field, const std::string& message);
   bool ok() const { return !error_; }
   Error error() const { return error_.value_or(Error{}); }
   std::string path(std::string_view field) const;

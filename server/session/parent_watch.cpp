@@ -1,6 +1,6 @@
 #include "session/parent_watch.h"
 
-#include <signal.h>
+#include <csignal>
 #include <sys/syscall.h>
 #include <unistd.h>
 

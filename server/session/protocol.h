@@ -321,8 +321,8 @@ struct WorkDoneProgressCreate {
 json to_json(const WorkspaceFolder& folder);
 json to_json(const Range& range);
 json to_json(const Location& location);
-json to_json(const SetupProblemInfo& problem);
-json to_json(const ServerInfo& info);
+json to_json(const SetupProblemInfo& p);
+json to_json(const ServerInfo& s);
 json to_json(const ServerList& list);
 json to_json(const OutputResult& result);
 json to_json(const SubscribeResult& result);

@@ -23,7 +23,7 @@ void Reply::drop() {
   pending_.reset();
 }
 
-void Reply::operator()(Result<json> result) {
+void Reply::operator()(const Result<json>& result) {
   if (!pending_) return;
   if (pending_->answered) {
     // Cancelled requests end here; a second reply from a handler is a bug.

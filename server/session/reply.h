@@ -33,7 +33,7 @@ class Reply {
   Reply& operator=(const Reply&) = delete;
   ~Reply();
 
-  void operator()(Result<json> result);
+  void operator()(const Result<json>& result);
   // True once answered, including by $/cancelRequest: long work can stop early.
   bool answered() const { return !pending_ || pending_->answered; }
   const std::string& method() const;

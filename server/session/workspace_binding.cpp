@@ -11,7 +11,7 @@ namespace {
 // Above this many bytes queued for the client, output lines are not streamed
 // (they stay in the ring, fetchable with devwatch/devServer/output): a dev
 // server that floods output must not grow our memory or stall the protocol.
-constexpr std::size_t kMaxQueuedBytes = 4u * 1024u * 1024u;
+constexpr std::size_t kMaxQueuedBytes = std::size_t{4} * 1024 * 1024;
 
 }  // namespace
 

@@ -169,7 +169,7 @@ Result<void> DevServer::restart_internal(Pending why, bool explicit_request) {
       queued_ = std::move(why);
       stop_requested_ = true;
       prober_.reset();
-      process_->stop();
+      stop_for_restart();
       emit(std::move(change));
       return {};
     }

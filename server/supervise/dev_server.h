@@ -106,6 +106,11 @@ class DevServer {
   // purpose (the user stopped it), and while a setup problem stands, except
   // (SameCrash) for files its crash output names.
   void request_restart(Cause cause, const std::string& reason, const std::vector<std::string>& changed_files);
+  // Called with the stop of a restart (not of a plain stop or shutdown):
+  // the gate calls `proceed` when the group may be stopped, e.g. once a proxy
+  // in front has the responses in flight answered. Empty: stop at once.
+  using StopGate = std::function<void(std::function<void()> proceed)>;
+  void set_stop_gate(StopGate gate) { stop_gate_ = std::move(gate); }
   // Stop (Cause::Shutdown) and never restart on its own again (used at exit).
   void shutdown(const std::string& reason);
 
@@ -140,6 +145,7 @@ class DevServer {
   void on_ready(const ProbeResult& result);
   void on_gone(const GroupExit& exit);
   void schedule_auto_restart();
+  void stop_for_restart();  // through the stop gate
   void emit(StateChange change);
   StateChange base_change(ServerState state, Cause cause, std::string reason) const;
   StateChange change_for(ServerState state, const Pending& why, std::string reason) const;
@@ -158,6 +164,7 @@ class DevServer {
   Cause burst_cause_ = Cause::Change;  // cause of the debouncer's pending burst
   std::unique_ptr<Timer> auto_restart_timer_;
   std::shared_ptr<GroupProcess> process_;
+  StopGate stop_gate_;
   std::unique_ptr<ReadyProber> prober_;
   std::unique_ptr<Preloader> preloader_;  // built at the first preloaded spawn of a spec
   StateChange last_;

@@ -76,8 +76,19 @@ void DevServer::stop_at_leading_edge(Cause cause, const std::vector<std::string>
   await_burst_ = true;
   stop_requested_ = true;
   prober_.reset();
-  process_->stop();
+  stop_for_restart();
   emit(std::move(change));
+}
+
+void DevServer::stop_for_restart() {
+  if (!stop_gate_) return process_->stop();
+  // The group may be gone (or another started) by the time the gate opens.
+  std::weak_ptr<GroupProcess> group = process_;
+  std::weak_ptr<int> alive = alive_;
+  stop_gate_([group, alive] {
+    if (alive.expired()) return;
+    if (auto process = group.lock()) process->stop();
+  });
 }
 
 void DevServer::request_restart(Cause cause, const std::string& reason, const std::vector<std::string>& changed_files) {

@@ -159,7 +159,7 @@ SetupProblem same_crash_problem(const ServerSpec& spec, const CrashSignature& si
     auto end = it->text.find('\'', at + marker.size());
     if (end != std::string::npos) module = it->text.substr(at + marker.size(), end - at - marker.size());
   }
-  module = module.substr(0, module.find('.'));
+  if (auto dot = module.find('.'); dot != std::string::npos) module.resize(dot);
   const auto argv = effective_argv(spec);
   const std::string program = argv.empty() ? std::string() : argv.front();
   const bool python = fs::path(program).filename().string().rfind("python", 0) == 0;

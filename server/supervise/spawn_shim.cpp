@@ -14,8 +14,6 @@
 #include "supervise/shim_protocol.h"
 #include "supervise/wait_status.h"
 
-extern char** environ;
-
 namespace devwatch::supervise {
 namespace {
 
@@ -83,7 +81,12 @@ std::vector<std::string> build_env(const std::map<std::string, std::string>& ove
   for (const auto& [key, value] : overrides) merged[key] = value;
   std::vector<std::string> out;
   out.reserve(merged.size());
-  for (const auto& [key, value] : merged) out.push_back(key + "=" + value);
+  for (const auto& [key, value] : merged) {
+    std::string entry;
+    entry.reserve(key.size() + 1 + value.size());
+    entry.append(key).append(1, '=').append(value);
+    out.push_back(std::move(entry));
+  }
   return out;
 }
 

@@ -32,7 +32,7 @@ struct SupervisorOptions {
 
 class Supervisor {
  public:
-  Supervisor(asio::io_context& io, SupervisorOptions options = {});
+  explicit Supervisor(asio::io_context& io, SupervisorOptions options = {});
   ~Supervisor();
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
@@ -92,6 +92,6 @@ Result<void> validate_spec(const ServerSpec& spec);
 // port, host, pattern) or how it is stopped (stopSignal, stopTimeoutMs).
 // restartOn, ignore, autoRestart and outputLines take effect live (set_spec),
 // and name, root and autoStart do not concern a running server.
-bool spec_change_needs_restart(const ServerSpec& current, const ServerSpec& next);
+bool spec_change_needs_restart(const ServerSpec& a, const ServerSpec& b);
 
 }  // namespace devwatch::supervise

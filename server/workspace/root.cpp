@@ -39,7 +39,7 @@ void Root::load(bool reload, std::optional<Result<config::LoadedConfig>> preload
   }
 }
 
-void Root::apply(config::LoadedConfig loaded) {
+void Root::apply(const config::LoadedConfig& loaded) {
   description_ = loaded.description;
   explanation_ = loaded.explanation;
   hint_ = loaded.hint;
@@ -60,7 +60,7 @@ void Root::apply(config::LoadedConfig loaded) {
     if (overrides.adjust) overrides.adjust(spec);
     // Names are unique per window; a clash between folders is resolved by
     // qualifying with the folder's name.
-    if (Root* other = ws_.owner(spec.name); other && other != this) spec.name = folder_.name + "/" + spec.name;
+    if (const Root* other = ws_.owner(spec.name); other && other != this) spec.name = folder_.name + "/" + spec.name;
     std::string name = spec.name;
     bool auto_start = spec.auto_start;
     bool known = servers_.count(name) != 0;
@@ -71,7 +71,8 @@ void Root::apply(config::LoadedConfig loaded) {
       proxied = spec;
     }
     // The supervisor decides whether the change needs a restart.
-    auto updated = overrides.trusted ? ws_.supervisor_.update(std::move(spec)) : update_untrusted(std::move(spec));
+    Result<supervise::DevServer*> updated =
+        overrides.trusted ? ws_.supervisor_.update(std::move(spec)) : update_untrusted(std::move(spec));
     if (!updated) {
       ws_.listener_.config_problem(ConfigProblem{folder_.path, folder_.name, name, updated.error().message, false});
       if (!known) continue;
@@ -125,7 +126,9 @@ void Root::prepare_proxy(Server* known, supervise::ServerSpec& spec, int& port) 
 }
 
 void Root::configure_proxy(const std::string& name, Server& server, const supervise::ServerSpec& spec, int port) {
+  auto* dev = ws_.supervisor_.find(name);
   if (!spec.proxy.enabled()) {
+    if (dev && server.proxy) dev->set_stop_gate({});
     server.proxy.reset();
     return;
   }
@@ -137,6 +140,7 @@ void Root::configure_proxy(const std::string& name, Server& server, const superv
     if (fresh) server.proxy.reset();
     return;
   }
+  if (dev) dev->set_stop_gate(server.proxy->stop_gate());
   // Until the server reports a state: held if it is about to start, else the "stopped" page.
   if (fresh && !(spec.auto_start && ws_.options_.overrides.trusted)) {
     server.proxy->server_state(supervise::ServerState::Stopped,

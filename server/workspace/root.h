@@ -76,7 +76,7 @@ class Root {
   // Gives a proxied spec its upstream port ({port}, $PORT) before the supervisor sees it.
   void prepare_proxy(Server* known, supervise::ServerSpec& spec, int& port);
   void configure_proxy(const std::string& name, Server& server, const supervise::ServerSpec& spec, int port);
-  void apply(config::LoadedConfig loaded);
+  void apply(const config::LoadedConfig& loaded);
   Result<supervise::DevServer*> update_untrusted(supervise::ServerSpec spec);
   void retire(const std::string& name, const std::string& reason);
   void drop(const std::string& name);

@@ -36,20 +36,20 @@ Workspace::Workspace(asio::io_context& io, WorkspaceOptions options, Listener& l
   // The watcher's settings come from the first folder's configuration. It is
   // read once, here, and handed to that folder's Root in open(), where an
   // invalid one is reported.
-  watch::WatcherOptions watcher;
+  watch::WatcherOptions watcher_opts;
   if (!options_.folders.empty()) {
     first_config_ = load_config(options_.folders.front().path);
     if (*first_config_) {
       const auto& w = first_config_->value().config.watch;
-      watcher = watcher_options(w);
+      watcher_opts = watcher_options(w);
       settle_ms_ = w.settle_ms;
     }
   }
-  watcher.clock = options_.clock;
+  watcher_opts.clock = options_.clock;
   watcher_ = std::make_unique<watch::Watcher>(
-      io_, watcher,
+      io_, watcher_opts,
       watch::Watcher::Callbacks{
-          [this](watch::Batch batch) { on_batch(batch); },
+          [this](const watch::Batch& batch) { on_batch(batch); },
           [this](const watch::Problem& problem) { listener_.watcher_problem(problem); },
           [this](const watch::CrawlProgress& progress) { listener_.crawl_progress(progress); },
       });
@@ -138,7 +138,7 @@ void Workspace::on_batch(const watch::Batch& batch) {
   if (options_.overrides.trusted) {
     supervisor_.on_changes(paths);
   } else {
-    for (auto* server : supervisor_.servers()) {
+    for (const auto* server : supervisor_.servers()) {
       if (!server->has_process()) continue;
       if (std::none_of(paths.begin(), paths.end(), [&](const std::string& p) { return server->relevant(p); })) continue;
       withhold(server->name(), "devwatch did not restart '" + server->name() + "' after files changed: the workspace is not "
