@@ -10,8 +10,8 @@ DevwatchReloader and StatReloader again on Debian's Django 3.2
 (/usr/bin/python3). Per row, in this order:
 
 - floor: 3 cold starts of `runserver --noreload` on the same copy, to its
-  first right answer (the least any restart can cost; load drifts, so each
-  row is compared with the floor measured right before it);
+  first right answer (the least any restart can cost), right before the row;
+  rows are compared with the median of all of a project's floor samples;
 - idle CPU: utime+stime of the whole process tree (runserver's parent and
   child, devwatch, the watchman server) over --idle seconds without a change,
   as % of one core, after --settle seconds for crawls to finish;
@@ -236,8 +236,16 @@ def stats(row):
         values = row.get(key) or []
         row[key.replace("_ms", "_p50")] = benchlib.median(values)
         row[key.replace("_ms", "_p90")] = benchlib.percentile(values, 90)
-    if row.get("served_p50") is not None and row.get("floor_p50") is not None:
-        row["over_floor"] = row["served_p50"] - row["floor_p50"]
+
+
+def pool_floors(rows):
+    """Every floor sample of a project and interpreter, pooled: 3 cold starts
+    next to a row swing with the load of that minute more than rows differ."""
+    for r in rows:
+        same = [s for o in rows if (o["project"], o["python"]) == (r["project"], r["python"]) for s in o.get("floor_ms") or []]
+        r["pooled_floor_p50"] = benchlib.median(same)
+        if r.get("served_p50") is not None and r["pooled_floor_p50"] is not None:
+            r["over_floor"] = r["served_p50"] - r["pooled_floor_p50"]
 
 
 def versions(python):
@@ -296,6 +304,7 @@ def main():
             print(json.dumps({k: v for k, v in row.items() if not k.endswith("_ms")}), file=sys.stderr)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+    pool_floors(rows)
     meta["loadavg_end"] = os.getloadavg()
     meta["finished"] = time.strftime("%H:%M:%S")
     with open(args.json, "w") as f:
