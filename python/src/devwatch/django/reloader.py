@@ -14,7 +14,8 @@ old, fails its handshake, or reports a degraded watcher), the reason and the
 fix go to stderr and Django's own reloader is used, with a warning; with
 ``DEVWATCH_FALLBACK=strict`` runserver refuses to start instead.
 
-Django attributes relied on (the same in 3.2 and 5.2): ``BaseReloader``
+Django attributes relied on (the same in 3.2, 5.2 and 6.1; 6.1.3's
+``django/utils/autoreload.py`` from PyPI was read for them, see docs/python.md): ``BaseReloader``
 (``watched_files``, ``directory_globs``, ``extra_files``, ``tick``,
 ``notify_file_changed``, ``should_stop``, ``stop``,
 ``check_availability``), ``autoreload.get_reloader`` (looked up at call time
