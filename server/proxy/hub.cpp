@@ -81,7 +81,7 @@ void Hub::run_drained() {
   auto waiting = std::move(drained);
   drained.clear();
   drain_timer.cancel();
-  for (auto& proceed : waiting) proceed();
+  for (const auto& proceed : waiting) proceed();
 }
 
 void Hub::close_all() {

@@ -36,8 +36,7 @@ class MethodTable {
 
   template <class P, class F>
   void typed_notification(const std::string& method, F handler) {
-    std::string name = method;
-    notification(method, [handler = std::move(handler), name](const json& params) mutable {
+    notification(method, [handler = std::move(handler), name = method](const json& params) mutable {
       Result<P> parsed = P::parse(params);
       if (!parsed) return log_dropped(name, parsed.error());
       handler(std::move(parsed.value()));

@@ -31,8 +31,10 @@ ParentWatch::ParentWatch(asio::io_context& io, int pid, std::function<void()> on
     asio::post(io_, [this] { on_gone_(); });
     return;
   }
+  // cppcheck-suppress useInitializationList ; the text is the outcome of the probe above
   method_ = std::string("polling once a second (pidfd_open failed: ") + std::strerror(errno) + ")";
 #else
+  // cppcheck-suppress useInitializationList ; the #ifdef above decides the text
   method_ = "polling once a second (no pidfd_open on this system)";
 #endif
   spdlog::info("watching client process {} by {}", pid_, method_);

@@ -326,7 +326,7 @@ json to_json(const ServerInfo& s);
 json to_json(const ServerList& list);
 json to_json(const OutputResult& result);
 json to_json(const SubscribeResult& result);
-json to_json(const ConfigInfo& info);
+json to_json(const ConfigInfo& c);
 json to_json(const InitializeResult& result);
 json to_json(const StatusResult& result);
 json to_json(const StateChanged& note);

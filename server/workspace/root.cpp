@@ -25,7 +25,7 @@ void Root::load(bool reload, std::optional<Result<config::LoadedConfig>> preload
   error_.clear();
   if (reload) spdlog::info("configuration of {} reloaded ({})", folder_.path, loaded->description);
   auto before = watch_;
-  apply(std::move(loaded.value()));
+  apply(loaded.value());
   if (reload && watched_ && ws_.watcher_) {
     auto now = ignore_options(watch_.value_or(config::WatchSettings{}));
     auto old = ignore_options(before.value_or(config::WatchSettings{}));
@@ -71,8 +71,7 @@ void Root::apply(const config::LoadedConfig& loaded) {
       proxied = spec;
     }
     // The supervisor decides whether the change needs a restart.
-    Result<supervise::DevServer*> updated =
-        overrides.trusted ? ws_.supervisor_.update(std::move(spec)) : update_untrusted(std::move(spec));
+    Result<supervise::DevServer*> updated = update_server(std::move(spec));
     if (!updated) {
       ws_.listener_.config_problem(ConfigProblem{folder_.path, folder_.name, name, updated.error().message, false});
       if (!known) continue;
@@ -92,6 +91,11 @@ void Root::apply(const config::LoadedConfig& loaded) {
     if (std::find(names.begin(), names.end(), old) == names.end()) retire(old, "removed from the configuration");
   }
   names_ = std::move(names);
+}
+
+Result<supervise::DevServer*> Root::update_server(supervise::ServerSpec spec) {
+  if (ws_.options_.overrides.trusted) return ws_.supervisor_.update(std::move(spec));
+  return update_untrusted(std::move(spec));
 }
 
 // An untrusted workspace runs only what the user consented to start: an

@@ -77,6 +77,7 @@ class Root {
   void prepare_proxy(Server* known, supervise::ServerSpec& spec, int& port);
   void configure_proxy(const std::string& name, Server& server, const supervise::ServerSpec& spec, int port);
   void apply(const config::LoadedConfig& loaded);
+  Result<supervise::DevServer*> update_server(supervise::ServerSpec spec);
   Result<supervise::DevServer*> update_untrusted(supervise::ServerSpec spec);
   void retire(const std::string& name, const std::string& reason);
   void drop(const std::string& name);
