@@ -206,6 +206,9 @@ class Zygote:
     def snapshot(self):
         self.files = {}
         self.changed_while_loading = None
+        # devwatch writes this file into its private directory just before
+        # starting us: always "recent", never the project's code.
+        own = os.path.realpath(__file__)
         for module in list(sys.modules.values()):
             path = getattr(module, "__file__", None)
             if path:
@@ -213,6 +216,8 @@ class Zygote:
                 # Written after (or just before) this process started: the
                 # stat taken now may be newer than the code it imported.
                 key = self.files[path]
+                if os.path.realpath(path) == own:
+                    continue
                 if key[0] != "missing" and key[3] >= START_WALL_NS - RECENT_NS and not self.changed_while_loading:
                     self.changed_while_loading = "%s changed while it was being preloaded" % path
         self.files[sys.executable] = file_key(sys.executable)
