@@ -11,6 +11,7 @@ serves the rest).
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import subprocess
@@ -302,7 +303,9 @@ class Runserver:
     def get(self, path: str = "") -> tuple:
         try:
             return http_get(self.url + path, timeout=5)
-        except OSError as exc:
+        except (OSError, http.client.HTTPException) as exc:
+            # runserver's own reloader exits mid-response when it reloads:
+            # a cut response is "not served yet", like a refused connection.
             return 0, str(exc)
 
     def wait_for_body(self, path: str, body: str, timeout: float = 60.0) -> None:
