@@ -55,8 +55,7 @@ TEST_CASE("state changes carry their cause, restarting and changed_count", "[dev
 
 TEST_CASE("shutdown stops with cause shutdown and refuses to start again", "[dev_server]") {
   Harness h(sh_server("exec sleep 60"));
-  REQUIRE(h.server->start(Cause::Request).ok());
-  REQUIRE(h.wait_state(ServerState::Ready));
+  REQUIRE(h.start_ready());
   h.server->shutdown("devwatch is exiting");
   CHECK(h.changes.back().state == ServerState::Stopping);
   CHECK(h.changes.back().cause == Cause::Shutdown);
@@ -68,8 +67,7 @@ TEST_CASE("shutdown stops with cause shutdown and refuses to start again", "[dev
 TEST_CASE("restarts merged while stopping count each file once in changed_count", "[dev_server]") {
   const int port = free_port();
   Harness h(port_server(port, "ignore", 300));  // stopping takes the whole timeout
-  REQUIRE(h.server->start(Cause::Request).ok());
-  REQUIRE(h.wait_state(ServerState::Ready));
+  REQUIRE(h.start_ready());
   REQUIRE(h.server->restart(Cause::Request, "a", {"a.py", "b.py"}).ok());
   CHECK(h.changes.back().changed_count == 2);
   REQUIRE(h.server->restart(Cause::Change, "b", {"b.py", "c.py"}).ok());

@@ -34,6 +34,8 @@ struct Harness {
   bool wait_state(ServerState state) {
     return run_until(io, [&] { return server->state() == state; });
   }
+  // Starts the server (as a request) and waits until it is ready.
+  bool start_ready() { return server->start(Cause::Request).ok() && wait_state(ServerState::Ready); }
   size_t count(ServerState state) const {
     return static_cast<size_t>(
         std::count_if(changes.begin(), changes.end(), [&](const StateChange& c) { return c.state == state; }));

@@ -49,8 +49,7 @@ TEST_CASE("a ready pattern on output lines makes the server ready", "[dev_server
   ServerSpec spec = sh_server("echo booting; echo 'Server at http://x/ ready'; exec sleep 60");
   spec.ready.pattern = "ready$";
   Harness h(spec);
-  REQUIRE(h.server->start(Cause::Request).ok());
-  REQUIRE(h.wait_state(ServerState::Ready));
+  REQUIRE(h.start_ready());
   CHECK(h.saw_line("booting"));
   REQUIRE(h.server->stop(Cause::Request).ok());
   REQUIRE(h.wait_state(ServerState::Stopped));
@@ -59,8 +58,7 @@ TEST_CASE("a ready pattern on output lines makes the server ready", "[dev_server
 TEST_CASE("restart with a grandchild holding the port: no clash, the new server binds", "[dev_server]") {
   const int port = free_port();
   Harness h(port_server(port, "grandchild", 300));
-  REQUIRE(h.server->start(Cause::Request).ok());
-  REQUIRE(h.wait_state(ServerState::Ready));
+  REQUIRE(h.start_ready());
   const pid_t first = *h.server->pid();
   REQUIRE(h.server->restart(Cause::Request, "views.py changed", {"app/views.py"}).ok());
   CHECK(h.server->state() == ServerState::Stopping);
@@ -164,8 +162,7 @@ TEST_CASE("output backlog from a sequence number, bounded by outputLines", "[dev
   spec.output_lines = 4;
   spec.ready.pattern = "line6";
   Harness h(spec);
-  REQUIRE(h.server->start(Cause::Request).ok());
-  REQUIRE(h.wait_state(ServerState::Ready));
+  REQUIRE(h.start_ready());
   CHECK(h.lines.size() == 6);  // every line was streamed
   CHECK(h.lines.front().seq == 1);
   auto backlog = h.server->output_from(4);
@@ -211,8 +208,7 @@ TEST_CASE("restarts requested during a restart are queued once, not stacked", "[
   const int port = free_port();
   ServerSpec spec = port_server(port, "ignore", 300);  // stopping takes the whole timeout
   Harness h(spec);
-  REQUIRE(h.server->start(Cause::Request).ok());
-  REQUIRE(h.wait_state(ServerState::Ready));
+  REQUIRE(h.start_ready());
   REQUIRE(h.server->restart(Cause::Request, "a", {"a.py"}).ok());
   REQUIRE(h.server->state() == ServerState::Stopping);
   REQUIRE(h.server->restart(Cause::Request, "b", {"b.py"}).ok());
@@ -237,8 +233,7 @@ TEST_CASE("restarts requested during a restart are queued once, not stacked", "[
 TEST_CASE("a stop while a restart is queued cancels the restart", "[dev_server]") {
   const int port = free_port();
   Harness h(port_server(port, "ignore", 300));
-  REQUIRE(h.server->start(Cause::Request).ok());
-  REQUIRE(h.wait_state(ServerState::Ready));
+  REQUIRE(h.start_ready());
   REQUIRE(h.server->restart(Cause::Request).ok());
   REQUIRE(h.server->stop(Cause::Request, "changed my mind").ok());
   REQUIRE(h.wait_state(ServerState::Stopped));
@@ -251,8 +246,7 @@ TEST_CASE("a burst of changes gives exactly one restart", "[dev_server]") {
   ServerSpec spec = sh_server("echo up; exec sleep 60");
   spec.ready.pattern = "up";
   Harness h(spec);
-  REQUIRE(h.server->start(Cause::Request).ok());
-  REQUIRE(h.wait_state(ServerState::Ready));
+  REQUIRE(h.start_ready());
   for (int i = 0; i < 1000; ++i) h.server->request_restart(Cause::Change, "files changed", {"f" + std::to_string(i) + ".py"});
   REQUIRE(run_until(h.io, [&] { return h.count(ServerState::Ready) == 2; }));
   for (int i = 0; i < 50; ++i) {

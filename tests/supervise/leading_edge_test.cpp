@@ -39,8 +39,7 @@ TEST_CASE("the first change stops the old group at once; the spawn waits for the
   TempDir root;
   devwatch::ManualClock clock;
   Harness h(ready_server(root.path().string()), {}, &clock);
-  REQUIRE(h.server->start(Cause::Request).ok());
-  REQUIRE(h.wait_state(ServerState::Ready));
+  REQUIRE(h.start_ready());
   const pid_t old_pid = *h.server->pid();
 
   h.server->request_restart(Cause::Change, "files changed", {"a.py"});
@@ -79,8 +78,7 @@ TEST_CASE("a burst whose first batch has more files than are listed is counted e
   TempDir root;
   devwatch::ManualClock clock;
   Harness h(ready_server(root.path().string()), {}, &clock);
-  REQUIRE(h.server->start(Cause::Request).ok());
-  REQUIRE(h.wait_state(ServerState::Ready));
+  REQUIRE(h.start_ready());
   auto names = [](int from, int to) {
     std::vector<std::string> out;
     for (int i = from; i < to; ++i) out.push_back("m" + std::to_string(1000 + i) + ".py");
@@ -106,8 +104,7 @@ TEST_CASE("a burst that settles before the old group is gone spawns when it is g
   // The group's end reaches the server only through the loop, which does not
   // run between the change and the manual clock's move: it settles first.
   Harness h(ready_server(root.path().string()), {}, &clock);
-  REQUIRE(h.server->start(Cause::Request).ok());
-  REQUIRE(h.wait_state(ServerState::Ready));
+  REQUIRE(h.start_ready());
   h.server->request_restart(Cause::Change, "files changed", {"a.py"});
   REQUIRE(h.server->state() == ServerState::Stopping);
   REQUIRE(clock.advance_to_next());  // the burst settles; the group is still there
@@ -129,8 +126,7 @@ TEST_CASE("while .git/index.lock exists the old server keeps serving until git i
   DevServerOptions options;
   options.debounce.lock_poll = 10ms;
   Harness h(ready_server(root.path().string()), options, &clock);
-  REQUIRE(h.server->start(Cause::Request).ok());
-  REQUIRE(h.wait_state(ServerState::Ready));
+  REQUIRE(h.start_ready());
   h.server->request_restart(Cause::Change, "files changed", {"a.py"});
   CHECK(h.server->state() == ServerState::Ready);
   for (int polls = 0; polls < 5; ++polls) REQUIRE(clock.advance_to_next());
@@ -147,8 +143,7 @@ TEST_CASE("a stop while a leading-edge restart waits for its burst ends in stopp
   TempDir root;
   devwatch::ManualClock clock;
   Harness h(ready_server(root.path().string()), {}, &clock);
-  REQUIRE(h.server->start(Cause::Request).ok());
-  REQUIRE(h.wait_state(ServerState::Ready));
+  REQUIRE(h.start_ready());
   h.server->request_restart(Cause::Change, "files changed", {"a.py"});
   REQUIRE(run_until(h.io, [&] { return !h.server->has_process(); }));
   REQUIRE(h.server->stop(Cause::Request, "enough").ok());
@@ -162,8 +157,7 @@ TEST_CASE("an explicit restart while a leading-edge restart waits spawns at once
   TempDir root;
   devwatch::ManualClock clock;
   Harness h(ready_server(root.path().string()), {}, &clock);
-  REQUIRE(h.server->start(Cause::Request).ok());
-  REQUIRE(h.wait_state(ServerState::Ready));
+  REQUIRE(h.start_ready());
   h.server->request_restart(Cause::Change, "files changed", {"a.py"});
   REQUIRE(run_until(h.io, [&] { return !h.server->has_process(); }));
   REQUIRE(h.server->restart(Cause::Request).ok());

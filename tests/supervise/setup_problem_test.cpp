@@ -155,8 +155,7 @@ TEST_CASE("a server that was ready once crashes as code, not as a setup problem"
   spec.ready.pattern = "up";
   devwatch::ManualClock clock;
   Harness h(spec, {}, &clock);
-  REQUIRE(h.server->start(Cause::Request).ok());
-  REQUIRE(h.wait_state(ServerState::Ready));
+  REQUIRE(h.start_ready());
   REQUIRE(h.server->restart(Cause::Request).ok());
   crash_times(h, clock, 4);
   REQUIRE(clock.advance_to_next());
