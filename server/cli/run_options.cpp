@@ -24,13 +24,16 @@ std::optional<int> parse_int(const std::string& text) {
 const char* const kRunUsage =
     "usage: devwatch run [--restart-on GLOB]... [--ignore GLOB]... [--port N] [--ready-pattern REGEX]\n"
     "                    [--stop-signal SIG] [--stop-timeout-ms N] [--name NAME] [--no-restart] [--timings]\n"
-    "                    [--proxy HOST:PORT [--live-reload]] [--preload] [-- CMD ARGS...]\n"
+    "                    [--proxy HOST:PORT [--live-reload] [--overlap]] [--preload] [-- CMD ARGS...]\n"
     "Without CMD, runs the servers of ./devwatch.json, or the detected Django project.\n"
-    "--preload: restarts fork a preloaded interpreter when that is safe (docs/preload.md).\n";
+    "--preload: restarts fork a preloaded interpreter when that is safe (docs/preload.md).\n"
+    "--overlap: a restart starts the new server beside the old one, which serves until the new is ready\n"
+    "           (docs/proxy.md \"Overlapped restarts\").\n";
 
 Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
   RunOptions o;
   bool live_reload = false;
+  bool overlap = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--") {
@@ -60,6 +63,10 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
     }
     if (a == "--live-reload") {
       live_reload = true;
+      continue;
+    }
+    if (a == "--overlap") {
+      overlap = true;
       continue;
     }
     auto v = value();
@@ -97,7 +104,16 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
     }
   }
   if (live_reload && !o.proxy) return make_error(ErrorCode::InvalidParams, "--live-reload needs --proxy HOST:PORT");
-  if (o.proxy) o.proxy->live_reload = live_reload;
+  if (overlap && !o.proxy) return make_error(ErrorCode::InvalidParams, "--overlap needs --proxy HOST:PORT");
+  if (overlap && o.preload) {
+    return make_error(ErrorCode::InvalidParams,
+                      "--overlap and --preload do not go together yet: each overlapped start gets a fresh port, "
+                      "and a zygote is built for one command line");
+  }
+  if (o.proxy) {
+    o.proxy->live_reload = live_reload;
+    o.proxy->overlap = overlap;
+  }
   return o;
 }
 

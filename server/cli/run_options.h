@@ -25,7 +25,7 @@ struct RunOptions {
   bool help = false;
   bool preload = false;  // --preload: every server's spec gets preload.enabled
   bool timings = false;  // print devwatch's own overhead on every ready (for bench/)
-  std::optional<supervise::ProxySpec> proxy;  // --proxy HOST:PORT [--live-reload]
+  std::optional<supervise::ProxySpec> proxy;  // --proxy HOST:PORT [--live-reload] [--overlap]
 };
 
 extern const char* const kRunUsage;

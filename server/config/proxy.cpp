@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "supervise/upstream_port.h"
+
 namespace devwatch::config {
 namespace {
 
@@ -112,6 +114,11 @@ void validate_proxy(const nlohmann::json& server, const std::string& path, super
   if (spec.ready.port && *spec.ready.port == proxy.listen_port && spec.ready.host.value_or("127.0.0.1") == proxy.listen_host) {
     issue(pp + ".listen", "the proxy cannot listen on the server's own port " + std::to_string(proxy.listen_port) +
                               " (give the server \"{port}\" in its command, or $PORT)");
+  }
+  if (proxy.overlap && !supervise::port_is_ours(spec)) {
+    issue(pp + ".overlap", "an overlapped restart starts the new server on a fresh port while the old one serves, "
+                           "but this command listens on the fixed port " + std::to_string(*spec.ready.port) +
+                           ": give it \"{port}\" in its command (or let it read $PORT and drop ready.port)");
   }
   spec.proxy = proxy;
 }

@@ -336,6 +336,11 @@ class Validator {
     if (auto it = s.find("preload"); it != s.end()) {
       if (auto problem = parse_preload(*it, spec.preload)) issue(child_path(p, "preload"), *problem);
     }
+    if (spec.proxy.overlap && spec.preload.enabled) {
+      issue(child_path(p, "proxy") + ".overlap",
+            "\"overlap\" and \"preload\" do not go together yet: an overlapped restart gives each start a fresh "
+            "port, and a zygote is built for one command line, so every start would be cold; drop one of them");
+    }
     if (issues.size() != before) return std::nullopt;
     return spec;
   }

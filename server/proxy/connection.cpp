@@ -135,13 +135,21 @@ void Connection::answer_outage() {
 }
 
 void Connection::connect_upstream() {
-  if (!in_flight_) in_flight_ = hub_->exchange_token();
+  const int port = hub_->upstream_port;
+  if (upstream_.is_open() && upstream_port_ != port) {
+    // Kept alive to the server an overlapped restart replaced: the next
+    // request goes to the new one.
+    std::error_code ignored;
+    upstream_.close(ignored);
+  }
+  in_flight_ = hub_->exchange_token(port);
   if (upstream_.is_open()) {
     upstream_reused_ = true;
     return send_request_head();
   }
   upstream_reused_ = false;
-  asio::ip::tcp::endpoint to(asio::ip::address_v4::loopback(), static_cast<unsigned short>(hub_->upstream_port));
+  upstream_port_ = port;
+  asio::ip::tcp::endpoint to(asio::ip::address_v4::loopback(), static_cast<unsigned short>(port));
   upstream_.async_connect(to, [self = shared_from_this()](std::error_code ec) {
     if (self->closed_) return;
     if (ec) return self->upstream_failed("connect: " + ec.message());

@@ -65,6 +65,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Clock::time_point deadline_;
   bool holding_ = false;
   bool upstream_reused_ = false;
+  int upstream_port_ = 0;  // where upstream_ is connected: an overlapped restart moves the server
   bool body_sent_ = false;      // some request body bytes reached the server
   bool continue_sent_ = false;  // answered Expect: 100-continue ourselves
   bool expects_continue_ = false;

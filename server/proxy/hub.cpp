@@ -53,15 +53,50 @@ void Hub::drop(const std::shared_ptr<Stream>& stream) {
   std::erase(streams, stream);
 }
 
-std::shared_ptr<void> Hub::exchange_token() {
+std::shared_ptr<void> Hub::exchange_token(int port) {
   ++in_flight;
+  ++in_flight_at[port];
   std::weak_ptr<Hub> weak = weak_from_this();
-  return {nullptr, [weak](void*) {
+  return {nullptr, [weak, port](void*) {
             auto hub = weak.lock();
             if (!hub) return;
             if (hub->in_flight > 0) --hub->in_flight;
+            auto at = hub->in_flight_at.find(port);
+            if (at != hub->in_flight_at.end() && --at->second == 0) {
+              hub->in_flight_at.erase(at);
+              hub->run_port_drains(port, false);
+            }
             if (hub->in_flight == 0 && !hub->drained.empty()) hub->run_drained();
           }};
+}
+
+void Hub::drain_port(int port, std::function<void()> proceed, std::chrono::milliseconds cap) {
+  if (closed || in_flight_at.count(port) == 0) return proceed();
+  auto timer = std::make_shared<asio::steady_timer>(io);
+  port_drains_.push_back(PortDrain{port, std::move(proceed), timer});
+  timer->expires_after(cap);
+  timer->async_wait([weak = weak_from_this(), timer](std::error_code ec) {
+    auto hub = weak.lock();
+    if (ec || !hub) return;
+    // The cap: a long response or stream from the old server is not waited for.
+    auto it = std::find_if(hub->port_drains_.begin(), hub->port_drains_.end(),
+                           [&](const PortDrain& d) { return d.timer == timer; });
+    if (it == hub->port_drains_.end()) return;
+    auto next = std::move(it->proceed);
+    hub->port_drains_.erase(it);
+    next();
+  });
+}
+
+void Hub::run_port_drains(int port, bool all) {
+  std::vector<std::function<void()>> ready;
+  std::erase_if(port_drains_, [&](PortDrain& d) {
+    if (!all && d.port != port) return false;
+    d.timer->cancel();
+    ready.push_back(std::move(d.proceed));
+    return true;
+  });
+  for (const auto& proceed : ready) proceed();
 }
 
 void Hub::drain(std::function<void()> proceed, std::chrono::milliseconds cap) {
@@ -87,6 +122,7 @@ void Hub::run_drained() {
 void Hub::close_all() {
   closed = true;
   run_drained();
+  run_port_drains(0, true);
   for (auto& weak : connections) {
     if (auto conn = weak.lock()) conn->close();
   }

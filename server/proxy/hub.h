@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,7 +33,10 @@ struct Hub : std::enable_shared_from_this<Hub> {
   explicit Hub(asio::io_context& io_context, std::string name)
       : io(io_context), server(std::move(name)), drain_timer(io_context) {}
   // A restart waiting on this hub's drain must still get its stop.
-  ~Hub() { run_drained(); }
+  ~Hub() {
+    run_drained();
+    run_port_drains(0, true);
+  }
   Hub(const Hub&) = delete;
   Hub& operator=(const Hub&) = delete;
 
@@ -50,6 +54,7 @@ struct Hub : std::enable_shared_from_this<Hub> {
   // Exchanges forwarded to the server and not yet answered in full: a
   // restart's stop waits for them (drain), so no response is cut mid-body.
   std::size_t in_flight = 0;
+  std::map<int, std::size_t> in_flight_at;  // the same, by upstream port
   std::vector<std::function<void()>> drained;
   asio::steady_timer drain_timer;
   std::vector<std::weak_ptr<Connection>> connections;
@@ -69,14 +74,27 @@ struct Hub : std::enable_shared_from_this<Hub> {
   void add_stream(asio::ip::tcp::socket socket);
   // Closes every connection and stream.
   void close_all();
-  // Counts one exchange as in flight until the token is dropped.
-  std::shared_ptr<void> exchange_token();
+  // Counts one exchange with the server on `port` as in flight until the
+  // token is dropped.
+  std::shared_ptr<void> exchange_token(int port);
   // Holds new requests from now on and calls `proceed` once no exchange is
   // in flight, or after `cap` (a long upload or stream is not waited for).
   void drain(std::function<void()> proceed, std::chrono::milliseconds cap);
   void run_drained();
+  // An overlapped restart's old server: calls `proceed` once no exchange
+  // with `port` is in flight, or after `cap`. New requests are not held:
+  // they go to the new server already.
+  void drain_port(int port, std::function<void()> proceed, std::chrono::milliseconds cap);
 
  private:
+  struct PortDrain {
+    int port;
+    std::function<void()> proceed;
+    std::shared_ptr<asio::steady_timer> timer;
+  };
+  std::vector<PortDrain> port_drains_;
+  void run_port_drains(int port, bool all);
+
   void write_next(const std::shared_ptr<Stream>& stream);
   void drop(const std::shared_ptr<Stream>& stream);
 };

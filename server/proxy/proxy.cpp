@@ -42,7 +42,8 @@ Proxy::~Proxy() {
 }
 
 Result<void> Proxy::configure(const supervise::ProxySpec& spec, int upstream_port) {
-  hub_->upstream_port = upstream_port;
+  // 0: the supervisor gives each start its port (overlap), told by server_state.
+  if (upstream_port != 0) hub_->upstream_port = upstream_port;
   hub_->live_reload = spec.live_reload;
   hub_->hold_timeout = std::chrono::milliseconds(spec.hold_timeout_ms);
   if (acceptor_ && spec.listen_host == host_ && spec.listen_port == port_) return {};
@@ -70,14 +71,35 @@ Result<void> Proxy::configure(const supervise::ProxySpec& spec, int upstream_por
     spdlog::warn("the proxy of {} listens on {}: other machines can reach the dev server through it", hub_->server,
                  where);
   }
-  spdlog::info("proxy for {} on {} -> 127.0.0.1:{}", hub_->server, url(), upstream_port);
+  if (upstream_port != 0) {
+    spdlog::info("proxy for {} on {} -> 127.0.0.1:{}", hub_->server, url(), upstream_port);
+  } else {
+    spdlog::info("proxy for {} on {} -> a fresh port per start (overlapped restarts)", hub_->server, url());
+  }
   accept();
   return {};
 }
 
 void Proxy::accept() { accept_loop(hub_, acceptor_); }
 
-void Proxy::server_state(supervise::ServerState state, const Outage& outage) {
+void Proxy::server_state(const supervise::StateChange& change, const Outage& outage) {
+  using supervise::ServerState;
+  if (change.serving_port && (change.state == ServerState::Starting || change.state == ServerState::Stopping)) {
+    // An overlapped restart: the old server answers until the new is ready.
+    hub_->upstream_port = *change.serving_port;
+    hub_->availability = Availability::Up;
+    hub_->release_held();
+    return;
+  }
+  bool switched = false;
+  if (change.port && change.state == ServerState::Ready) {
+    switched = hub_->upstream_port != *change.port;
+    hub_->upstream_port = *change.port;
+  }
+  server_state(change.state, outage, switched);
+}
+
+void Proxy::server_state(supervise::ServerState state, const Outage& outage, bool switched) {
   using supervise::ServerState;
   Availability now = Availability::Waiting;
   switch (state) {
@@ -94,7 +116,7 @@ void Proxy::server_state(supervise::ServerState state, const Outage& outage) {
   if (now != Availability::Waiting) hub_->release_held();
   // Pages reload when the server is back (new code), and once when it goes
   // down (to show the crash page) but not at every crash of a crash loop.
-  bool reload = (now == Availability::Up && before != Availability::Up) ||
+  bool reload = (now == Availability::Up && (before != Availability::Up || switched)) ||
                 (now == Availability::Down && told_ != Availability::Down);
   if (now != Availability::Waiting) told_ = now;
   if (hub_->live_reload && reload) hub_->broadcast("reload");
@@ -110,6 +132,14 @@ std::function<void(std::function<void()>)> Proxy::stop_gate() const {
     auto hub = weak.lock();
     if (!hub) return proceed();
     hub->drain(std::move(proceed), std::chrono::milliseconds(500));
+  };
+}
+
+std::function<void(int, std::function<void()>)> Proxy::retire_gate() const {
+  return [weak = std::weak_ptr<Hub>(hub_)](int port, std::function<void()> proceed) {
+    auto hub = weak.lock();
+    if (!hub) return proceed();
+    hub->drain_port(port, std::move(proceed), std::chrono::milliseconds(5000));
   };
 }
 

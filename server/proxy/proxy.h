@@ -31,13 +31,23 @@ class Proxy {
   Result<void> configure(const supervise::ProxySpec& spec, int upstream_port);
   // The server's state: Ready forwards (and releases held requests),
   // Starting/Stopping hold, Crashed/Backoff/Stopped answer `outage` pages.
-  void server_state(supervise::ServerState state, const Outage& outage);
+  // `switched`: the server now listens on another port (pages reload).
+  void server_state(supervise::ServerState state, const Outage& outage, bool switched = false);
+  // The same from a state change, which also says where the server listens
+  // (`port`) and, during an overlapped restart, where the old one still
+  // serves (`serving_port`: forwarded there, nothing held).
+  void server_state(const supervise::StateChange& change, const Outage& outage);
   // Files changed that did not restart the server (live reload only).
   void changed_without_restart(ChangeKind kind);
 
   // For DevServer::set_stop_gate: a restart's stop waits until the requests
   // the server is answering are answered (at most 500 ms); new ones are held.
   std::function<void(std::function<void()>)> stop_gate() const;
+  // For DevServer::set_retire_gate: an overlapped restart's old server is
+  // stopped once the requests it is answering are answered (at most 5 s);
+  // new requests go to the new server meanwhile.
+  std::function<void(int, std::function<void()>)> retire_gate() const;
+  int upstream_port() const { return hub_->upstream_port; }
 
   std::string url() const;  // "http://127.0.0.1:8000/"
   int port() const { return port_; }

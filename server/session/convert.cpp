@@ -72,6 +72,7 @@ StateChanged state_changed(const workspace::ServerChanged& event) {
   n.reason = c.reason;
   n.cause = supervise::cause_name(c.cause);
   n.restarting = c.restarting;
+  n.overlapped = c.serving_port.has_value();
   if (c.changed_count > 0) n.changed_count = c.changed_count;
   if (c.pid) n.pid = static_cast<int>(*c.pid);
   n.exit_code = c.exit_code;

@@ -236,6 +236,7 @@ struct StateChanged {
   std::string state, reason;
   std::optional<std::string> cause;  // supervise::cause_name: "change", "request", ...
   bool restarting = false;           // on stopping: a start follows
+  bool overlapped = false;           // starting/stopping: the old server still serves (proxy.overlap)
   std::optional<int> pid, exit_code;
   std::optional<std::string> signal;
   std::optional<std::int64_t> ready_ms;

@@ -124,6 +124,7 @@ json to_json(const StateChanged& n) {
   put(out, "root", n.root);
   put(out, "cause", n.cause);
   if (n.restarting) out["restarting"] = true;
+  if (n.overlapped) out["overlapped"] = true;
   put(out, "pid", n.pid);
   put(out, "exitCode", n.exit_code);
   put(out, "signal", n.signal);

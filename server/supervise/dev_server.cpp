@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "supervise/upstream_port.h"
+
 namespace devwatch::supervise {
 
 DevServer::DevServer(asio::io_context& io, ServerSpec spec, DevServerOptions options, StateCallback on_state,
@@ -30,6 +32,8 @@ DevServer::~DevServer() {
   auto_restart_timer_->cancel();
   prober_.reset();
   process_.reset();
+  outgoing_.reset();
+  retiring_.clear();
 }
 
 void DevServer::set_spec(ServerSpec spec) {
@@ -70,6 +74,8 @@ StateChange DevServer::base_change(ServerState state, Cause cause, std::string r
   change.state = state;
   change.cause = cause;
   if (process_) change.pid = process_->pid();
+  if (process_ && port_) change.port = port_;
+  if (outgoing_) change.serving_port = outgoing_->port;
   change.reason = std::move(reason);
   return change;
 }
@@ -82,6 +88,11 @@ StateChange DevServer::change_for(ServerState state, const Pending& why, std::st
 }
 
 void DevServer::emit(StateChange change) {
+  if (change.state == ServerState::Stopped && (outgoing_ || !retiring_.empty())) {
+    // Stopped means no process is left: wait for the old groups too.
+    deferred_stop_ = std::move(change);
+    return;
+  }
   last_ = std::move(change);
   spdlog::debug("dev server {}: {} ({}: {})", last_.name, state_name(last_.state), cause_name(last_.cause),
                 last_.reason);
@@ -117,6 +128,7 @@ Result<void> DevServer::start(Cause cause, const std::string& reason) {
 
 Result<void> DevServer::stop(Cause cause, const std::string& reason) {
   debouncer_.cancel();
+  retire_outgoing(false);  // an explicit stop ends an overlapped restart's old group too
   switch (state()) {
     case ServerState::Starting:
     case ServerState::Ready:
@@ -164,7 +176,13 @@ Result<void> DevServer::restart_internal(Pending why, bool explicit_request) {
   switch (state()) {
     case ServerState::Starting:
     case ServerState::Ready: {
-      StateChange change = change_for(ServerState::Stopping, why, "restarting: " + why.reason);
+      if (can_overlap()) {
+        begin_overlap(std::move(why));
+        return {};
+      }
+      std::string refusal = overlap_refusal(spec_);
+      StateChange change = change_for(ServerState::Stopping, why,
+                                      "restarting: " + why.reason + (refusal.empty() ? "" : " (" + refusal + ")"));
       change.restarting = true;
       queued_ = std::move(why);
       stop_requested_ = true;
@@ -197,6 +215,7 @@ void DevServer::shutdown(const std::string& reason) {
   auto_restart_timer_->cancel();
   queued_.reset();
   await_burst_ = false;
+  retire_outgoing(false);
   if (state() == ServerState::Starting || state() == ServerState::Ready ||
       (state() == ServerState::Stopping && !process_)) {
     auto ignored = stop(Cause::Shutdown, reason);

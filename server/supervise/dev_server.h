@@ -5,7 +5,9 @@
 // debouncing. Knows nothing of JSON-RPC: it reports StateChange values
 // (state_change.h) through a state callback, and output through a line callback.
 // The operations live in dev_server.cpp, the group's life (spawn, ready,
-// gone, crash, auto restart) in dev_server_run.cpp.
+// gone, crash, auto restart) in dev_server_run.cpp, overlapped restarts (a
+// new group started on a fresh port while the old one serves) in
+// dev_server_overlap.cpp.
 // Threading: not thread-safe. Construct, call and destroy on the thread that
 // runs the io_context (the loop thread, which must live as long as devwatch:
 // see group_process.h); callbacks and timers run there too.
@@ -86,8 +88,9 @@ class DevServer {
   const StateChange& last_change() const { return last_; }
   std::optional<pid_t> pid() const;
   std::optional<pid_t> shim_pid() const;
-  // True while a process group exists (starting, ready, stopping, or crashing).
-  bool has_process() const { return process_ != nullptr; }
+  // True while a process group exists (starting, ready, stopping, or
+  // crashing), including an overlapped restart's old group.
+  bool has_process() const { return process_ != nullptr || outgoing_ || !retiring_.empty(); }
 
   // Valid in every state; nonsense (start while running, stop while stopped)
   // returns InvalidServerState with a message saying what to do instead.
@@ -111,6 +114,11 @@ class DevServer {
   // in front has the responses in flight answered. Empty: stop at once.
   using StopGate = std::function<void(std::function<void()> proceed)>;
   void set_stop_gate(StopGate gate) { stop_gate_ = std::move(gate); }
+  // Called when an overlapped restart's new group is ready: the gate calls
+  // `proceed` when the old group (serving on `port`) may be stopped. Empty:
+  // stop it at once.
+  using RetireGate = std::function<void(int port, std::function<void()> proceed)>;
+  void set_retire_gate(RetireGate gate) { retire_gate_ = std::move(gate); }
   // Stop (Cause::Shutdown) and never restart on its own again (used at exit).
   void shutdown(const std::string& reason);
 
@@ -133,6 +141,13 @@ class DevServer {
     bool first_batch_only = false;
   };
   static Pending why(Cause cause, std::string reason, std::vector<std::string> files = {});
+  // A group other than the current one: an overlapped restart's old group,
+  // serving (outgoing_) or being stopped (retiring_).
+  struct Group {
+    std::shared_ptr<GroupProcess> process;
+    int port = 0;
+    uint64_t generation = 0;
+  };
 
   Result<void> spawn(Pending why);
   Result<void> restart_internal(Pending why, bool explicit_request);
@@ -141,9 +156,16 @@ class DevServer {
   void stop_at_leading_edge(Cause cause, const std::vector<std::string>& files);
   bool crash_is_setup_problem(StateChange& change);
   void on_debounced(DebouncedRestart restart);
-  void on_line(Stream stream, std::string_view text, bool cut);
+  void on_line(uint64_t generation, Stream stream, std::string_view text, bool cut);
   void on_ready(const ProbeResult& result);
-  void on_gone(const GroupExit& exit);
+  void on_gone(uint64_t generation, const GroupExit& exit);
+  // Overlapped restarts (dev_server_overlap.cpp).
+  bool can_overlap() const;
+  void begin_overlap(Pending why);
+  void retire_outgoing(bool through_gate);
+  void retire(Group group, bool through_gate);
+  void on_other_gone(uint64_t generation, const GroupExit& exit);
+  void emit_deferred_stop();
   void schedule_auto_restart();
   void stop_for_restart();  // through the stop gate
   void emit(StateChange change);
@@ -164,7 +186,15 @@ class DevServer {
   Cause burst_cause_ = Cause::Change;  // cause of the debouncer's pending burst
   std::unique_ptr<Timer> auto_restart_timer_;
   std::shared_ptr<GroupProcess> process_;
+  uint64_t generation_ = 0;       // of process_: tells its callbacks from an old group's
+  uint64_t next_generation_ = 0;
+  std::optional<int> port_;       // the port devwatch gave process_, when it gives each start one
+  std::optional<Group> outgoing_;  // overlapped restart: the old group, serving until process_ is ready
+  std::vector<Group> retiring_;    // old groups being stopped after the switch
+  // A Stopped that waits until no old group is left (has_process() is then false).
+  std::optional<StateChange> deferred_stop_;
   StopGate stop_gate_;
+  RetireGate retire_gate_;
   std::unique_ptr<ReadyProber> prober_;
   std::unique_ptr<Preloader> preloader_;  // built at the first preloaded spawn of a spec
   StateChange last_;

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "supervise/dev_server.h"
+#include "supervise/upstream_port.h"
 
 namespace devwatch::supervise {
 
@@ -70,7 +71,9 @@ void DevServer::stop_at_leading_edge(Cause cause, const std::vector<std::string>
   pending.changed_count = files.size();
   pending.first_event_at = clock_->now();
   pending.first_batch_only = true;
-  StateChange change = change_for(ServerState::Stopping, pending, "restarting: " + pending.reason);
+  std::string refusal = overlap_refusal(spec_);
+  StateChange change = change_for(ServerState::Stopping, pending,
+                                  "restarting: " + pending.reason + (refusal.empty() ? "" : " (" + refusal + ")"));
   change.restarting = true;
   queued_ = std::move(pending);
   await_burst_ = true;
@@ -81,7 +84,9 @@ void DevServer::stop_at_leading_edge(Cause cause, const std::vector<std::string>
 }
 
 void DevServer::stop_for_restart() {
-  if (!stop_gate_) return process_->stop();
+  // During an overlapped restart the group stopped is the new one, which
+  // serves nothing yet: nothing to wait for.
+  if (!stop_gate_ || outgoing_) return process_->stop();
   // The group may be gone (or another started) by the time the gate opens.
   std::weak_ptr<GroupProcess> group = process_;
   std::weak_ptr<int> alive = alive_;
@@ -110,7 +115,10 @@ void DevServer::request_restart(Cause cause, const std::string& reason, const st
   if (first) burst_cause_ = cause;
   debouncer_.request(reason, files, settle);
   if (!first) return;
-  if ((state() == ServerState::Starting || state() == ServerState::Ready) && !git_index_locked(spec_.root)) {
+  // An overlapped restart keeps the old group serving until the burst has
+  // settled and the new one is ready: no leading-edge stop.
+  if ((state() == ServerState::Starting || state() == ServerState::Ready) && !git_index_locked(spec_.root) &&
+      !can_overlap()) {
     stop_at_leading_edge(cause, files);
   } else if (state() == ServerState::Stopping && queued_) {
     await_burst_ = true;  // the queued start waits for this burst too

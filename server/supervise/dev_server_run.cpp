@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "supervise/dev_server.h"
+#include "supervise/upstream_port.h"
 #include "supervise/wait_status.h"
 
 namespace devwatch::supervise {
@@ -20,8 +21,23 @@ double ms_between(TimePoint from, TimePoint to) { return std::chrono::duration<d
 }  // namespace
 
 Result<void> DevServer::spawn(Pending why) {
-  auto prober = ReadyProber::create(io_, *clock_, spec_.ready, options_.probe);
+  deferred_stop_.reset();
+  // What this group runs: the spec, with a fresh port of its own when its
+  // restarts overlap (the old group may still hold the previous one).
+  ServerSpec run = spec_;
+  std::optional<int> port;
+  if (overlapped_restarts(spec_)) {
+    auto free = free_loopback_port();
+    if (!free) {
+      retire_outgoing(true);
+      emit(change_for(ServerState::Crashed, why, "cannot start: " + free.error().message));
+      return free.error();
+    }
+    port = apply_upstream_port(run, *free);
+  }
+  auto prober = ReadyProber::create(io_, *clock_, run.ready, options_.probe);
   if (!prober) {
+    retire_outgoing(true);
     emit(change_for(ServerState::Crashed, why, "cannot start: " + prober.error().message));
     return prober.error();
   }
@@ -29,9 +45,9 @@ Result<void> DevServer::spawn(Pending why) {
 
   SpawnRequest request;
   request.shim_path = options_.shim_path;
-  request.argv = effective_argv(spec_);
+  request.argv = effective_argv(run);
   request.cwd = spec_.cwd;
-  request.env = spec_.env;
+  request.env = run.env;
   request.policy = stop_policy_for(spec_);
   request.death_timeout_ms = std::min(options_.death_timeout_ms, spec_.stop_timeout_ms);
   request.max_line = options_.max_line;
@@ -45,20 +61,21 @@ Result<void> DevServer::spawn(Pending why) {
   }
 
   std::weak_ptr<int> alive = alive_;
+  const uint64_t generation = ++next_generation_;
   GroupCallbacks callbacks;
-  callbacks.on_line = [this, alive](Stream stream, std::string_view text, bool cut) {
-    if (!alive.expired()) on_line(stream, text, cut);
+  callbacks.on_line = [this, alive, generation](Stream stream, std::string_view text, bool cut) {
+    if (!alive.expired()) on_line(generation, stream, text, cut);
   };
-  callbacks.on_main_exit = [this, alive](int status) {
-    if (!alive.expired()) main_status_ = status;
+  callbacks.on_main_exit = [this, alive, generation](int status) {
+    if (!alive.expired() && generation == generation_) main_status_ = status;
   };
   callbacks.on_stop_step = [this, alive](const StopStep& step) {
     if (!alive.expired() && step.signal == SIGKILL) {
       spdlog::info("dev server {}: escalating to SIGKILL for its process group", spec_.name);
     }
   };
-  callbacks.on_gone = [this, alive](const GroupExit& exit) {
-    if (!alive.expired()) on_gone(exit);
+  callbacks.on_gone = [this, alive, generation](const GroupExit& exit) {
+    if (!alive.expired()) on_gone(generation, exit);
   };
 
   main_status_.reset();
@@ -69,6 +86,7 @@ Result<void> DevServer::spawn(Pending why) {
     // Retrying cannot help until the config or the filesystem changes, so an
     // exec failure never triggers an automatic restart, and edits do not retry it.
     SetupProblem problem = exec_problem(spec_, spawned.error());
+    retire_outgoing(true);
     Error error = spawned.error();
     error.message = problem.message;
     StateChange change = change_for(ServerState::Crashed, why, problem.message);
@@ -79,11 +97,15 @@ Result<void> DevServer::spawn(Pending why) {
     return error;
   }
   process_ = std::move(spawned.value());
+  generation_ = generation;
+  port_ = port;
   prober_ = std::move(prober.value());
   setup_.reset();
   spawn_seq_ = ring_.next_seq();
 
-  StateChange change = change_for(ServerState::Starting, why, why.reason);
+  StateChange change = change_for(
+      ServerState::Starting, why,
+      outgoing_ ? why.reason + " (overlapped: the old server serves until this one is ready)" : why.reason);
   change.start = process_->start_info() ? process_->start_info() : cold;
   if (preloader_ && process_->start_info()) preloader_->after_spawn(*process_->start_info());
   if (change.start && change.start->mode == StartMode::Cold) {
@@ -103,15 +125,22 @@ Result<void> DevServer::spawn(Pending why) {
   return {};
 }
 
-void DevServer::on_line(Stream stream, std::string_view text, bool cut) {
+void DevServer::on_line(uint64_t generation, Stream stream, std::string_view text, bool cut) {
   OutputLine line = ring_.push(stream, std::string(text), cut);
   if (on_line_cb_) on_line_cb_(spec_.name, line);
-  if (prober_) prober_->on_line(line.text);
+  // An old group's "listening" line says nothing about the new one.
+  if (prober_ && generation == generation_) prober_->on_line(line.text);
 }
 
 void DevServer::on_ready(const ProbeResult& result) {
   if (state() != ServerState::Starting || stop_requested_ || main_status_ || !process_) return;
   same_crash_.ready();
+  // The switch: Ready (with the new port) first, so the proxy forwards new
+  // requests there, then the old group is stopped behind its last answers.
+  const bool switching = outgoing_.has_value();
+  Group old;
+  if (switching) old = std::move(*outgoing_);
+  outgoing_.reset();
   const double ready_ms = ms_between(process_->spawned_at(), result.ready_at);
   StateChange change =
       change_for(ServerState::Ready, current_, "ready in " + std::to_string(std::llround(ready_ms)) + " ms");
@@ -121,9 +150,11 @@ void DevServer::on_ready(const ProbeResult& result) {
   change.timings.spawn_to_ready_ms = ready_ms;
   change.timings.probe_slack_ms = result.probe_slack_ms;
   emit(std::move(change));
+  if (switching) retire(std::move(old), true);
 }
 
-void DevServer::on_gone(const GroupExit& exit) {
+void DevServer::on_gone(uint64_t generation, const GroupExit& exit) {
+  if (generation != generation_ || !process_) return on_other_gone(generation, exit);
   // Keep the process object alive until this call returns: it is the caller.
   std::shared_ptr<GroupProcess> finished = std::move(process_);
   prober_.reset();
@@ -165,6 +196,9 @@ void DevServer::on_gone(const GroupExit& exit) {
   }
 
   gone_at_.reset();
+  // A new group that crashed ends an overlapped restart: the proxy shows
+  // the crash, not the old code.
+  retire_outgoing(true);
   std::string reason = status ? (WIFEXITED(*status) ? "exited with code " + std::to_string(WEXITSTATUS(*status))
                                                      : "killed by " + signal_name(WTERMSIG(*status)))
                               : "its process group ended";

@@ -68,6 +68,12 @@ struct StateChange {
   // group is gone (no Stopped in between).
   bool restarting = false;
   std::optional<int> pid;
+  // The port devwatch gave this group: an overlapped restart gives each
+  // start a fresh one (absent when the port is fixed or given once).
+  std::optional<int> port;
+  // During an overlapped restart (starting, or stopping a new group that a
+  // change made stale before it was ready): the old group still serves here.
+  std::optional<int> serving_port;
   std::optional<int> exit_code;  // crashed/stopped: the command exited with this code
   std::optional<int> signal;     // crashed/stopped: the command was killed by this signal
   std::string reason;            // for people: "restarting: app/views.py changed"

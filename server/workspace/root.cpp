@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "proxy/upstream.h"
+#include "supervise/upstream_port.h"
 #include "supervise/restart_rules.h"
 #include "workspace/watch_settings.h"
 #include "workspace/workspace.h"
@@ -117,22 +118,31 @@ Result<supervise::DevServer*> Root::update_untrusted(supervise::ServerSpec spec)
 }
 
 void Root::prepare_proxy(Server* known, supervise::ServerSpec& spec, int& port) {
+  if (supervise::overlapped_restarts(spec)) {
+    // The supervisor gives each start a fresh port; the proxy learns it from
+    // the state changes.
+    port = 0;
+    return;
+  }
   port = known ? known->upstream_port : 0;
   if (port == 0) {
-    auto free = proxy::free_loopback_port();
+    auto free = supervise::free_loopback_port();
     if (!free) {
       ws_.listener_.config_problem(ConfigProblem{folder_.path, folder_.name, spec.name, free.error().message, false});
       return;
     }
     port = *free;
   }
-  port = proxy::apply_upstream_port(spec, port);
+  port = supervise::apply_upstream_port(spec, port);
 }
 
 void Root::configure_proxy(const std::string& name, Server& server, const supervise::ServerSpec& spec, int port) {
   auto* dev = ws_.supervisor_.find(name);
   if (!spec.proxy.enabled()) {
-    if (dev && server.proxy) dev->set_stop_gate({});
+    if (dev && server.proxy) {
+      dev->set_stop_gate({});
+      dev->set_retire_gate({});
+    }
     server.proxy.reset();
     return;
   }
@@ -144,7 +154,10 @@ void Root::configure_proxy(const std::string& name, Server& server, const superv
     if (fresh) server.proxy.reset();
     return;
   }
-  if (dev) dev->set_stop_gate(server.proxy->stop_gate());
+  if (dev) {
+    dev->set_stop_gate(server.proxy->stop_gate());
+    dev->set_retire_gate(server.proxy->retire_gate());
+  }
   // Until the server reports a state: held if it is about to start, else the "stopped" page.
   if (fresh && !(spec.auto_start && ws_.options_.overrides.trusted)) {
     server.proxy->server_state(supervise::ServerState::Stopped,
@@ -228,7 +241,7 @@ void Root::on_state(const supervise::StateChange& change) {
   if (server.proxy) {
     proxy::Outage outage{change.name, supervise::state_name(change.state), change.reason, event.exception, ""};
     if (event.location) outage.frame = event.location->path + ":" + std::to_string(event.location->line + 1);
-    server.proxy->server_state(change.state, outage);
+    server.proxy->server_state(change, outage);
   }
 
   switch (change.state) {

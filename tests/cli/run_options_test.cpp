@@ -51,3 +51,12 @@ TEST_CASE("devwatch run --proxy puts a server behind the proxy; a detected runse
   CHECK_FALSE(parse_run_options({"--live-reload"}));
   CHECK_FALSE(parse_run_options({"--proxy", "example.com:80"}));
 }
+
+TEST_CASE("devwatch run --overlap: overlapped restarts behind the proxy, never with --preload") {
+  auto o = parse_run_options({"--proxy", "127.0.0.1:8000", "--overlap"});
+  REQUIRE(o);
+  CHECK(o->proxy->overlap);
+  CHECK(parse_run_options({"--overlap"}).error().message.find("needs --proxy") != std::string::npos);
+  CHECK(parse_run_options({"--proxy", "127.0.0.1:8000", "--overlap", "--preload"}).error().message.find("--preload") !=
+        std::string::npos);
+}

@@ -327,3 +327,17 @@ TEST_CASE("proxy: listen forms, live reload, and every mistake with its path", "
                       server_with(R"("ready": {"port": 8000}, "proxy": {"listen": "127.0.0.1:8000"})"), kRoot),
                   "servers.web.proxy.listen", "own port"));
 }
+
+TEST_CASE("proxy.overlap: accepted with a port devwatch chooses, refused with a fixed one or with preload",
+          "[config][proxy]") {
+  auto ok = dc::validate_config_text(server_with(R"("proxy": {"listen": "127.0.0.1:8000", "overlap": true})"), kRoot);
+  REQUIRE(ok.ok());
+  CHECK(ok.config->servers.at(0).proxy.overlap);
+  auto fixed = dc::validate_config_text(
+      server_with(R"("ready": {"port": 8001}, "proxy": {"listen": "127.0.0.1:8000", "overlap": true})"), kRoot);
+  INFO(dump_issues(fixed));
+  CHECK(has_issue(fixed, "servers.web.proxy.overlap", "fixed port 8001"));
+  auto preload = dc::validate_config_text(
+      server_with(R"("preload": true, "proxy": {"listen": "127.0.0.1:8000", "overlap": true})"), kRoot);
+  CHECK(has_issue(preload, "servers.web.proxy.overlap", "\"preload\""));
+}

@@ -5,14 +5,22 @@ as `python3 proxy_upstream.py {port}`:
   GET  /stream      an HTML page sent chunked, in pieces
   POST /upload      reads the body in 64 KiB pieces, answers "<bytes> <sha256>"
   GET  /ws          a WebSocket echo (RFC 6455, text and binary, unmasked replies)
+  GET  /version     "<version> <pid>": the version is $UPSTREAM_VERSION_FILE's text at start
+
+With $UPSTREAM_GATE set it listens only once that file exists: an overlapped
+restart's new server can be kept "not ready" for as long as a test likes.
 """
 import base64
 import hashlib
+import os
 import struct
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+VERSION_FILE = os.environ.get("UPSTREAM_VERSION_FILE")
+VERSION = open(VERSION_FILE).read().strip() if VERSION_FILE else "none"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -36,6 +44,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/ws":
             return self.websocket()
+        if self.path == "/version":
+            return self.send_body(200, f"{VERSION} {os.getpid()}", "text/plain")
         if self.path == "/stream":
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -113,6 +123,9 @@ def ws_length(n):
 
 
 if __name__ == "__main__":
+    gate = os.environ.get("UPSTREAM_GATE")
+    while gate and not os.path.exists(gate):
+        time.sleep(0.005)
     server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
     print(f"serving on {sys.argv[1]}", flush=True)
     server.serve_forever()

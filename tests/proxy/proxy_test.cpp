@@ -7,7 +7,7 @@
 
 #include "proxy/chunked.h"
 #include "proxy/proxy.h"
-#include "proxy/upstream.h"
+#include "supervise/upstream_port.h"
 #include "support/run_loop.h"
 
 using namespace devwatch;
@@ -25,6 +25,12 @@ class Upstream {
   }
   int port() const { return acceptor_.local_endpoint().port(); }
   int requests = 0;
+  // Writes more of the response on the connection that got the last request.
+  void send(std::string text) {
+    auto c = last_;
+    c->out = std::move(text);
+    asio::async_write(c->socket, asio::buffer(c->out), [](std::error_code, std::size_t) {});
+  }
 
  private:
   struct Conn {
@@ -55,6 +61,7 @@ class Upstream {
       auto head = proxy::parse_request_head(c->in.substr(0, *size));
       c->in.erase(0, *size);
       ++requests;
+      last_ = c;
       c->out = respond_(*head);
       c->echo = c->out.rfind("HTTP/1.1 101", 0) == 0;
       asio::async_write(c->socket, asio::buffer(c->out), [this, c](std::error_code e, std::size_t) {
@@ -64,6 +71,7 @@ class Upstream {
   }
   tcp::acceptor acceptor_;
   std::function<std::string(const proxy::Head&)> respond_;
+  std::shared_ptr<Conn> last_;
 };
 
 // Sends `request` to the proxy and collects bytes until `whole` holds.
@@ -77,6 +85,13 @@ struct Client {
                              read();
                            });
                          });
+  }
+  // Another request on the same (kept-alive) connection.
+  void send(std::string request) {
+    out = std::move(request);
+    asio::async_write(socket, asio::buffer(out), [this](std::error_code e, std::size_t) {
+      if (e) fail(e);
+    });
   }
   void read() {
     socket.async_read_some(asio::buffer(buf), [this](std::error_code ec, std::size_t n) {
@@ -179,7 +194,7 @@ TEST_CASE("live reload puts the script in a chunk of its own before the last chu
 
 TEST_CASE("a refused connection while the server counts as ready is retried until it listens") {
   asio::io_context io;
-  auto port = proxy::free_loopback_port();
+  auto port = supervise::free_loopback_port();
   REQUIRE(port);
   proxy::Proxy p(io, "web");
   REQUIRE(p.configure(spec(), *port));
@@ -234,4 +249,71 @@ TEST_CASE("a request held longer than the hold timeout gets a 504 page saying wh
   CHECK(has(client, "proxy.holdTimeoutMs"));
   CHECK(p.counters().timeouts == 1);
   CHECK(upstream.requests == 0);
+}
+
+namespace {
+
+supervise::StateChange state(supervise::ServerState s, std::optional<int> port, std::optional<int> serving = {}) {
+  supervise::StateChange c;
+  c.name = "web";
+  c.state = s;
+  c.port = port;
+  c.serving_port = serving;
+  return c;
+}
+
+const char* kKeepAliveGet = "GET /page HTTP/1.1\r\nHost: x\r\n\r\n";
+
+}  // namespace
+
+TEST_CASE("an overlapped restart: the old server answers while the new one starts, then the new one does") {
+  asio::io_context io;
+  Upstream old_server(io, [](const proxy::Head&) { return ok("text/plain", "old"); });
+  Upstream new_server(io, [](const proxy::Head&) { return ok("text/plain", "new"); });
+  proxy::Proxy p(io, "web");
+  REQUIRE(p.configure(spec(), 0));  // 0: each start's port comes with its state
+  p.server_state(state(supervise::ServerState::Ready, old_server.port()), {});
+  Client kept(io, p.port(), kKeepAliveGet);
+  REQUIRE(testing::run_until(io, [&] { return has(kept, "old"); }));
+
+  // The new server is starting: requests go to the old one, none is held.
+  p.server_state(state(supervise::ServerState::Starting, new_server.port(), old_server.port()), {});
+  Client during(io, p.port(), kGet);
+  REQUIRE(testing::run_until(io, [&] { return has(during, "old"); }));
+  CHECK(p.counters().held == 0);
+
+  // Switched: new connections and the kept-alive one both reach the new server.
+  p.server_state(state(supervise::ServerState::Ready, new_server.port()), {});
+  Client after(io, p.port(), kGet);
+  REQUIRE(testing::run_until(io, [&] { return has(after, "new"); }));
+  kept.in.clear();
+  kept.send(kKeepAliveGet);
+  REQUIRE(testing::run_until(io, [&] { return has(kept, "new"); }));
+  CHECK(old_server.requests == 2);
+  CHECK(new_server.requests == 2);
+  CHECK(p.counters().held == 0);
+}
+
+TEST_CASE("the old server of an overlapped restart is retired only once its answer in flight is complete") {
+  asio::io_context io;
+  Upstream old_server(io, [](const proxy::Head&) {
+    return std::string("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello");  // the rest comes later
+  });
+  Upstream new_server(io, [](const proxy::Head&) { return ok("text/plain", "new"); });
+  proxy::Proxy p(io, "web");
+  REQUIRE(p.configure(spec(), 0));
+  p.server_state(state(supervise::ServerState::Ready, old_server.port()), {});
+  Client slow(io, p.port(), kGet);
+  REQUIRE(testing::run_until(io, [&] { return has(slow, "hello"); }));
+
+  p.server_state(state(supervise::ServerState::Ready, new_server.port()), {});
+  bool retired = false;
+  p.retire_gate()(old_server.port(), [&] { retired = true; });
+  // New requests are served by the new server meanwhile, not held.
+  Client fresh(io, p.port(), kGet);
+  REQUIRE(testing::run_until(io, [&] { return has(fresh, "new"); }));
+  CHECK_FALSE(retired);
+  old_server.send("world");
+  REQUIRE(testing::run_until(io, [&] { return retired; }));
+  CHECK(has(slow, "helloworld"));
 }

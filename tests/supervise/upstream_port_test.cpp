@@ -1,13 +1,13 @@
 #include <catch2/catch.hpp>
 
-#include "proxy/upstream.h"
+#include "supervise/upstream_port.h"
 
 using namespace devwatch;
 
 TEST_CASE("{port} is replaced, $PORT set and the ready probe pointed at it") {
   supervise::ServerSpec spec;
   spec.command = {"python", "manage.py", "runserver", "127.0.0.1:{port}"};
-  int port = proxy::apply_upstream_port(spec, 41234);
+  int port = supervise::apply_upstream_port(spec, 41234);
   CHECK(port == 41234);
   CHECK(spec.command.back() == "127.0.0.1:41234");
   CHECK(spec.env.at("PORT") == "41234");
@@ -19,12 +19,22 @@ TEST_CASE("without {port} a configured ready port is the upstream; $PORT from th
   spec.command = {"node", "server.js"};
   spec.ready.port = 3000;
   spec.env["PORT"] = "3000";
-  CHECK(proxy::apply_upstream_port(spec, 41234) == 3000);
+  CHECK(supervise::apply_upstream_port(spec, 41234) == 3000);
   CHECK(spec.env.at("PORT") == "3000");
 }
 
 TEST_CASE("a free loopback port is found") {
-  auto port = proxy::free_loopback_port();
+  auto port = supervise::free_loopback_port();
   REQUIRE(port);
   CHECK(*port > 0);
+}
+
+TEST_CASE("the port is devwatch's to choose with {port} or no fixed ready port, not with a fixed one") {
+  supervise::ServerSpec spec;
+  spec.command = {"node", "server.js"};
+  CHECK(supervise::port_is_ours(spec));  // it reads $PORT
+  spec.ready.port = 3000;
+  CHECK_FALSE(supervise::port_is_ours(spec));
+  spec.command.push_back("--port={port}");
+  CHECK(supervise::port_is_ours(spec));
 }
