@@ -27,19 +27,22 @@ void RestartDebouncer::request(const std::string& reason, const std::vector<std:
     seen_.clear();
     reason_ = reason;
     requests_ = 0;
+    burst_ = false;
   }
   ++requests_;
   last_at_ = now;
+  const std::size_t seen_before = seen_.size();
   for (const auto& file : changed_files) {
     // The listed set is capped so a huge checkout costs bounded memory; the
     // count still says how many distinct files changed.
     seen_.insert(std::hash<std::string>{}(file));
     if (files_.size() < kMaxListedFiles) files_.insert(file);
   }
-  // One batch (a save) may end sooner than a burst that has shown a second one.
-  settle_ = settle.count() >= 0 ? settle
-            : requests_ == 1    ? std::min(timing_.first_settle, timing_.settle)
-                                : timing_.settle;
+  // A save may end sooner than a burst. The watcher often delivers one save
+  // of one file as two or three batches naming the same file: only a batch
+  // that brings another file (or names none) makes it a burst.
+  if (requests_ > 1 && (changed_files.empty() || seen_.size() > seen_before)) burst_ = true;
+  settle_ = settle.count() >= 0 ? settle : !burst_ ? std::min(timing_.first_settle, timing_.settle) : timing_.settle;
   if (!waiting_lock_) arm(settle_);
 }
 

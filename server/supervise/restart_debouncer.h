@@ -85,6 +85,7 @@ class RestartDebouncer {
   TimePoint lock_since_{};
   std::chrono::milliseconds settle_{};
   std::size_t requests_ = 0;  // in this burst
+  bool burst_ = false;  // a batch brought another file: the burst settle applies
   bool waiting_lock_ = false;
 };
 

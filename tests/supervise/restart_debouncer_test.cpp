@@ -141,3 +141,20 @@ TEST_CASE("a burst of one request (a save) ends after first_settle; a second req
   clock.advance(1ms);  // 50 ms of quiet after the last request
   CHECK(fired == 2);
 }
+
+TEST_CASE("a save delivered as several batches of the same file still settles after first_settle", "[debounce]") {
+  devwatch::ManualClock clock;
+  TempDir root;
+  int fired = 0;
+  RestartDebouncer debouncer(clock, root.path().string(), DebounceTiming{}, [&](DebouncedRestart r) {
+    ++fired;
+    CHECK(r.changed_count == 1);
+  });
+  debouncer.request("files changed", {"a.py"});
+  clock.advance(3ms);
+  debouncer.request("files changed", {"a.py"});  // the same save's second batch
+  clock.advance(9ms);
+  CHECK(fired == 0);
+  clock.advance(1ms);  // 10 ms of quiet after the last batch
+  CHECK(fired == 1);
+}
