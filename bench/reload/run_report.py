@@ -23,7 +23,8 @@ LABELS = {
 def _ms(v, signed=False):
     if v is None:
         return "—"
-    return ("%+.0f ms" if signed else "%.0f ms") % v
+    # U+2212, as the prose of docs/benchmarks.md writes a minus.
+    return (("%+.0f ms" if signed else "%.0f ms") % v).replace("-", "−")
 
 
 def _ratio(peer, ours):
