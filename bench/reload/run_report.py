@@ -66,6 +66,20 @@ def render(results, args, ref, command, meta):
             "so both were measured within seconds of each other. Idle CPU: %% of one core used by the "
             "tool's process tree over %g s with nothing changing, before round 1 (every tool runs all "
             "the time)." % (args.floor_reps, args.idle)]
+    rows = [n for n in LABELS if n in args.tools and results.get(n, {}).get("server_wait")]
+    if rows:
+        out += ["", "Where a start's time goes, from the new server process's /proc/PID/schedstat (from its "
+                "fork to the first response): CPU it used, and time it sat runnable waiting for a CPU. "
+                "\"Unwaited\" takes each side's wait out: (sample − its server's wait) − (floor − the "
+                "floor's wait), per round.", "",
+                "| tool | server CPU p50 | run-queue wait p50 | p90 | unwaited (tool − floor) p50 | p90 |",
+                "|---|---|---|---|---|---|"]
+        for name in rows:
+            r = results[name]
+            u = r.get("delta_unwaited", {})
+            out.append("| %s | %s | %s | %s | %s | %s |" % (
+                LABELS[name], _ms(r["server_cpu"].get("p50")), _ms(r["server_wait"].get("p50")),
+                _ms(r["server_wait"].get("p90")), _ms(u.get("p50"), True), _ms(u.get("p90"), True)))
     if ref:
         rr = results[ref]
         out += ["", "Against %s, same rounds (above 1× and above 0 ms: devwatch is faster):" % LABELS[ref], "",
