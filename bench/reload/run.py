@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Reload benchmark: save-to-served latency on examples/django-blog.
 
-For each tool: its own copy of the example, its own port; the server is
-started, then `blog/views.py`'s MARKER line is rewritten N times (one at a
-time) and /marker/ is polled every ~2 ms until the new marker is served. The
-time from the write to that first response is the sample. The floor is the
-cold start of `runserver --noreload` to its first HTTP 200.
+Every tool runs at once, each on its own copy of the example and its own
+port. Then, in each round, each tool's copy gets one edit (`blog/views.py`'s
+MARKER line rewritten in place) in a shuffled order, and one cold start of
+`runserver --noreload` (the floor: exec to first HTTP 200) is made at a
+shuffled place among them; /marker/ is polled every ~2 ms until the new
+marker is served, and the time from the write to that first response is the
+sample. One measurement is in flight at a time. Each sample is compared with
+the floor of its own round, so rows share the load of the same few seconds
+on a machine whose load drifts.
 
 Tools: devwatch (`devwatch run -- python manage.py runserver --noreload`),
 Django's autoreloader with DevwatchReloader (devwatch.django, from
@@ -16,7 +20,7 @@ ${DEVWATCH_CACHE:-~/.cache/devwatch-dev}/bench. Every wait is bounded; a tool
 that is missing, crashes or stops serving is reported and the run goes on.
 
     bench/reload/setup.sh
-    python3 bench/reload/run.py                  # all tools, 20 repetitions
+    python3 bench/reload/run.py                  # all tools, 20 rounds
     python3 bench/reload/run.py --update-doc     # and rewrite docs/benchmarks.md's section
 """
 import argparse
@@ -27,7 +31,6 @@ import random
 import re
 import shlex
 import shutil
-import statistics
 import socket
 import subprocess
 import sys
@@ -38,6 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import benchlib  # noqa: E402
+import run_report  # noqa: E402
 
 EXAMPLE = benchlib.REPO / "examples" / "django-blog"
 ALL_TOOLS = ["floor", "devwatch", "devwatch-default", "devwatch-sigint", "devwatch-baseline",
@@ -46,21 +50,6 @@ ALL_TOOLS = ["floor", "devwatch", "devwatch-default", "devwatch-sigint", "devwat
 # The devwatch rows that take their binary from --baseline (another build,
 # e.g. the commit before a change), for a before/after in the same run.
 BASELINE_ROWS = {"devwatch-baseline": "devwatch", "devwatch-baseline-sigint": "devwatch-sigint"}
-LABELS = {
-    "floor": "floor: cold start of runserver --noreload",
-    "devwatch": "devwatch run",
-    "devwatch-default": "devwatch run, no --stop-signal (runserver recognised: SIGTERM)",
-    "devwatch-sigint": "devwatch run --stop-signal SIGINT (slow stop, leading edge)",
-    "devwatch-baseline": "devwatch run, --baseline build",
-    "devwatch-baseline-sigint": "devwatch run --stop-signal SIGINT, --baseline build",
-    "django-devwatch": "Django autoreloader (DevwatchReloader, devwatch.django)",
-    "django-stat": "Django autoreloader (StatReloader)",
-    "django-watchman": "Django autoreloader (WatchmanReloader)",
-    "django-watchfiles": "django-watchfiles",
-    "nodemon": "nodemon → runserver --noreload",
-    "entr": "entr -r → runserver --noreload",
-    "watchexec": "watchexec -r → runserver --noreload",
-}
 MARKER_RE = re.compile(r'^MARKER = "marker: [^"]*"$', re.M)
 
 
@@ -129,6 +118,22 @@ class Server:
     def output(self):
         with self.lock:
             return list(self.lines)
+
+    def timings_count(self):
+        with self.lock:
+            return len(self.timings)
+
+    def timings_after(self, count, timeout):
+        """The first --timings line after the first `count`, or None. devwatch
+        prints it when its ready probe fires, which can come a little after
+        the first response this script sees, hence the bounded wait."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.timings) > count:
+                    return dict(self.timings[count])
+            time.sleep(0.01)
+        return None
 
     def check_alive(self):
         code = self.proc.poll()
@@ -248,109 +253,214 @@ def wait_served(port, want, timeout, server, poll_s):
     raise ToolFailed("%r not served within %.0f s" % (want, timeout))
 
 
-def measure_floor(args, base, port, env, count):
-    copy = os.path.join(base, "floor")
-    if not os.path.isdir(copy):
-        prepare_copy(base, "floor")
-    samples = []
-    for i in range(count):
-        if not wait_port_free(port):
-            raise ToolFailed("port %d still in use before cold start %d" % (port, i))
-        t0 = benchlib.now_ms()
-        srv = Server([args.python, "manage.py", "runserver", "--noreload", "127.0.0.1:%d" % port],
-                     copy, env)
+def server_sched(root_pid):
+    """(CPU ms, run-queue wait ms) of the newest `python manage.py runserver`
+    under root_pid, from /proc/PID/schedstat (since that process started),
+    or None. On an oversubscribed machine most of a start is spent waiting
+    for a CPU, and how long depends on the scheduler's grouping of the
+    process (autogroups by session), not on the restarter: this separates
+    that wait from the work."""
+    best = None
+    for pid in benchlib.proc_tree(root_pid):
         try:
-            t1 = wait_served(port, "marker: v1", args.timeout, srv, args.poll_ms / 1000.0)
-            samples.append(t1 - t0)
-        finally:
-            srv.stop()
-    return samples, {}
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                argv = f.read().decode("utf-8", "replace").split("\0")
+            with open("/proc/%d/stat" % pid) as f:
+                started = int(f.read().rsplit(")", 1)[1].split()[19])
+        except (OSError, IndexError, ValueError):
+            continue
+        if os.path.basename(argv[0]).startswith("python") and "manage.py" in argv and "runserver" in argv:
+            if best is None or started > best[0]:
+                best = (started, pid)
+    if best is None:
+        return None
+    try:
+        with open("/proc/%d/schedstat" % best[1]) as f:
+            on_cpu, waited, _ = (int(x) for x in f.read().split())
+    except (OSError, ValueError):
+        return None
+    return on_cpu / 1e6, waited / 1e6
 
 
-def measure_tool(name, args, cache, base, port, env):
+def cold_start(args, copy, port, env):
+    """One floor sample: `runserver --noreload` from exec to its first 200."""
+    if not wait_port_free(port):
+        raise ToolFailed("port %d still in use before a cold start" % port)
+    t0 = benchlib.now_ms()
+    srv = Server([args.python, "manage.py", "runserver", "--noreload", "127.0.0.1:%d" % port], copy, env)
+    try:
+        served = wait_served(port, "marker: v1", args.timeout, srv, args.poll_ms / 1000.0) - t0
+        return served, server_sched(srv.proc.pid)
+    finally:
+        srv.stop()
+
+
+class Running:
+    """One tool, started on its own copy and port, kept running for every
+    round; samples[i] is round i's save-to-served (None: not served)."""
+
+    def __init__(self, name, port):
+        self.name, self.port = name, port
+        self.srv = self.watchman = self.views = None
+        self.info, self.failures = {}, []
+        self.samples, self.timings, self.sched = [], [], []
+        self.status = "ok"
+
+    def stop(self):
+        if self.srv is not None:
+            self.srv.stop()
+        if self.watchman is not None:
+            self.watchman.stop()
+        if self.srv is not None and not wait_port_free(self.port, 5.0):
+            self.info["orphan"] = "port %d still held after the tool's process group was killed" % self.port
+        self.srv = self.watchman = None
+
+
+def start_tool(run, args, cache, base, env):
+    """Starts the tool and waits for its first serve (no edit yet)."""
+    name, port = run.name, run.port
     argv, extra_env, stdin_kind, expect = tool_command(name, args, cache, port)
-    settings_extra = ""
-    if name == "django-watchfiles":
-        settings_extra = '\nINSTALLED_APPS = INSTALLED_APPS + ["django_watchfiles"]\n'
-    if name == "django-devwatch":
-        settings_extra = '\nINSTALLED_APPS = INSTALLED_APPS + ["devwatch.django"]\n'
+    settings_extra = {"django-watchfiles": '\nINSTALLED_APPS = INSTALLED_APPS + ["django_watchfiles"]\n',
+                      "django-devwatch": '\nINSTALLED_APPS = INSTALLED_APPS + ["devwatch.django"]\n'}.get(name, "")
     copy = prepare_copy(base, name, settings_extra)
-    views = os.path.join(copy, "blog", "views.py")
+    run.views = os.path.join(copy, "blog", "views.py")
     env = dict(env, **extra_env)
     stdin_data = None
     if stdin_kind == "FILES":
         stdin_data = "".join(str(p) + "\n" for p in sorted(Path(copy).rglob("*.py")))
     if not wait_port_free(port):
         raise ToolFailed("port %d in use before start" % port)
-    watchman_srv = None
     if name == "django-watchman":
-        watchman_srv, sock = start_private_watchman(base)
+        run.watchman, sock = start_private_watchman(base)
         env["WATCHMAN_SOCK"] = sock
-    srv = Server(argv, copy, env, stdin_data)
-    info = {}
-    samples, failures = [], []
-    rng = random.Random(7)
+    run.srv = Server(argv, copy, env, stdin_data)
+    t0 = benchlib.now_ms()
     try:
+        wait_served(port, "marker: v1", args.timeout, run.srv, args.poll_ms / 1000.0)
+    except ToolFailed as e:
+        out = [line for line in run.srv.output() if line.strip()]
+        raise ToolFailed("%s; last output: %s" % (e, " / ".join(out[-2:]) or "(none)")) from None
+    run.info["first_serve_ms"] = round(benchlib.now_ms() - t0, 1)
+    if expect and not any(re.search(expect, line) for line in run.srv.output()):
+        # Wrong reloader: the numbers would be someone else's.
+        raise ToolFailed("expected %s in the output, got: %s" % (expect, " | ".join(run.srv.output()[-4:])))
+
+
+def warm_up(run, args):
+    """One uncounted edit, retried: a reloader whose watcher is still
+    crawling (WatchmanReloader with a fresh watchman server watches all of
+    sys.path) drops the first edit. How long it took is reported, not hidden."""
+    for attempt in range(3):
+        want = "warmup-%d" % attempt
         t0 = benchlib.now_ms()
+        set_marker(run.views, want)
         try:
-            wait_served(port, "marker: v1", args.timeout, srv, args.poll_ms / 1000.0)
-        except ToolFailed as e:
-            out = [line for line in srv.output() if line.strip()]
-            raise ToolFailed("%s; last output: %s" % (e, " / ".join(out[-2:]) or "(none)")) from None
-        info["first_serve_ms"] = round(benchlib.now_ms() - t0, 1)
-        if expect and not any(re.search(expect, line) for line in srv.output()):
-            # Wrong reloader: the numbers would be someone else's.
-            raise ToolFailed("expected %s in the output, got: %s"
-                             % (expect, " | ".join(srv.output()[-4:])))
-        time.sleep(args.settle)  # watchers finish their crawl after the first serve
-        # One uncounted warm-up edit, retried: a reloader whose watcher is
-        # still crawling (WatchmanReloader with a fresh watchman server
-        # watches all of sys.path) drops the first edit. How long it took is
-        # reported, not hidden.
-        for attempt in range(3):
-            want = "warmup-%d" % attempt
-            t0 = benchlib.now_ms()
-            set_marker(views, want)
+            wait_served(run.port, "marker: " + want, 15.0, run.srv, args.poll_ms / 1000.0)
+            run.info["warmup"] = {"tries": attempt + 1, "ms": round(benchlib.now_ms() - t0, 1)}
+            return
+        except ToolFailed:
+            run.srv.check_alive()
+    raise ToolFailed("3 warm-up edits were never served")
+
+
+def edit_once(run, args, want):
+    """Save-to-served of one edit; devwatch's own timings of that restart are
+    kept beside it (None for the other tools)."""
+    before = run.srv.timings_count()
+    t0 = benchlib.now_ms()
+    set_marker(run.views, want)
+    served = wait_served(run.port, "marker: " + want, args.timeout, run.srv, args.poll_ms / 1000.0) - t0
+    sched = server_sched(run.srv.proc.pid)
+    timing = run.srv.timings_after(before, 3.0) if before else None
+    return served, timing, sched
+
+
+def idle_cpu(runs, seconds):
+    """CPU % of one core that each running tool's process tree used while
+    nothing changed: what it costs the others to keep it running."""
+    pids = {r.name: benchlib.proc_tree(r.srv.proc.pid) for r in runs}
+    start = {n: benchlib.cpu_seconds(p) for n, p in pids.items()}
+    time.sleep(seconds)
+    return {n: round(100.0 * (benchlib.cpu_seconds(benchlib.proc_tree(pids[n][0])) - start[n]) / seconds, 2)
+            for n in pids}
+
+
+def run_rounds(args, cache, base, env, log):
+    """Every tool runs at once; each round edits each tool's copy once, in a
+    shuffled order, with one cold start (the floor) at a shuffled place among
+    them. Only one edit is in flight at a time, so a restart competes with
+    the other tools' idle watchers, not with their restarts; and every row of
+    a round sees the same machine load, which drifts between rounds."""
+    tools = [t for t in ALL_TOOLS if t in args.tools and t != "floor"]
+    runs = {name: Running(name, args.port + ALL_TOOLS.index(name)) for name in tools}
+    live = []
+    for run in runs.values():
+        try:
+            start_tool(run, args, cache, base, env)
+            live.append(run)
+        except (ToolFailed, OSError, subprocess.SubprocessError) as e:
+            run.status = "failed: %s" % e
+            run.stop()
+    time.sleep(args.settle)  # watchers finish their crawl after the first serve
+    for run in list(live):
+        try:
+            warm_up(run, args)
+        except (ToolFailed, OSError) as e:
+            run.status = "failed: %s" % e
+            run.stop()
+            live.remove(run)
+    idle = idle_cpu(live, args.idle) if live and args.idle > 0 else {}
+    for name, pct in idle.items():
+        runs[name].info["idle_cpu_percent"] = pct
+    floor_copy = prepare_copy(base, "floor") if "floor" in args.tools else None
+    floor, floor_sched, floor_errors, loads = [], [], [], []
+    rng = random.Random(args.seed)
+    for i in range(args.reps):
+        loads.append(os.getloadavg()[0])
+        order = [r.name for r in live] + ["floor"] * (args.floor_reps if floor_copy else 0)
+        rng.shuffle(order)
+        cold = []
+        served = {}
+        for name in order:
+            time.sleep(args.gap + rng.random() * args.gap)  # a varying phase against pollers
+            if name == "floor":
+                try:
+                    cold.append(cold_start(args, floor_copy, args.port, env))
+                except (ToolFailed, OSError, subprocess.SubprocessError) as e:
+                    floor_errors.append(str(e))
+                continue
+            run = runs[name]
+            if run not in live:
+                continue
             try:
-                wait_served(port, "marker: " + want, 15.0, srv, args.poll_ms / 1000.0)
-                info["warmup"] = {"tries": attempt + 1, "ms": round(benchlib.now_ms() - t0, 1)}
-                break
-            except ToolFailed:
-                srv.check_alive()
-        else:
-            raise ToolFailed("3 warm-up edits were never served")
-        time.sleep(args.gap)
-        for i in range(args.reps):
-            want = "r%02d-%d" % (i, rng.randrange(1000, 9999))
-            t0 = benchlib.now_ms()
-            set_marker(views, want)
-            try:
-                t1 = wait_served(port, "marker: " + want, args.timeout, srv, args.poll_ms / 1000.0)
-                samples.append(t1 - t0)
-            except ToolFailed as e:
-                failures.append(str(e))
-                srv.check_alive()
-                if len(failures) >= 3:
-                    raise ToolFailed("3 edits never served; last: %s" % e)
-            # Let the new server settle, at a varying phase against pollers.
-            time.sleep(args.gap + rng.random() * args.gap)
-    finally:
-        srv.stop()
-        if watchman_srv is not None:
-            watchman_srv.stop()
-        if not wait_port_free(port, 5.0):
-            info["orphan"] = "port %d still held after the tool's process group was killed" % port
-    if failures:
-        info["failures"] = failures
-    if srv.timings:
-        # devwatch's own overhead per restart (the first line is the cold start).
-        spans = {}
-        for row in srv.timings[1:]:
-            for key, value in row.items():
-                if float(value) >= 0:
-                    spans.setdefault(key, []).append(float(value))
-        info["overhead_p50_ms"] = {k: round(statistics.median(v), 2) for k, v in spans.items()}
-    return samples, info
+                served[name] = edit_once(run, args, "r%02d-%d" % (i, rng.randrange(1000, 9999)))
+            except (ToolFailed, OSError) as e:
+                run.failures.append(str(e))
+                try:
+                    run.srv.check_alive()
+                    if len(run.failures) >= 3:
+                        raise ToolFailed("3 edits never served; last: %s" % e)
+                except ToolFailed as gone:
+                    run.status = "failed in round %d: %s" % (i, gone)
+                    run.stop()
+                    live.remove(run)
+        floor.append(benchlib.median([c[0] for c in cold]))
+        waits = [c for c in cold if c[1]]
+        # The round's floor with its run-queue wait taken out, and its CPU.
+        floor_sched.append((benchlib.median([c[0] - c[1][1] for c in waits]),
+                            benchlib.median([c[1][0] for c in waits]), benchlib.median([c[1][1] for c in waits]))
+                           if waits else None)
+        for name, run in runs.items():
+            sample, timing, sched = served.get(name, (None, None, None))
+            run.samples.append(sample)
+            run.timings.append(timing)
+            run.sched.append(sched)
+        log("round %2d load %.1f floor %s  %s" % (
+            i, loads[-1], benchlib.fmt(floor[-1], "", 0),
+            "  ".join("%s %s" % (n, benchlib.fmt(v[0], "", 0)) for n, v in sorted(served.items()))))
+    for run in runs.values():
+        run.stop()
+    return runs, floor, floor_sched, floor_errors, loads
 
 
 def start_private_watchman(base):
@@ -375,54 +485,84 @@ def start_private_watchman(base):
     return srv, sock
 
 
-# ---------------------------------------------------------------- report
+# ---------------------------------------------------------------- results
 
-def render(results, args, command, meta):
-    floor = results.get("floor", {}).get("p50")
-    lines = ["| tool | p50 | p90 | min | max | n | p50 − adjacent floor | p50 ÷ devwatch | status |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    dw = results.get("devwatch", {}).get("p50")
-    for name in args.tools:
-        r = results.get(name, {})
-        p50, p90 = r.get("p50"), r.get("p90")
-        near = r.get("floor_before_p50", floor)
-        over = (p50 - near) if (p50 is not None and near is not None and name != "floor") else None
-        rat = ("%.2f×" % (p50 / dw)) if (p50 is not None and dw) else "—"
-        status = r.get("status", "—")
-        if r.get("failures"):
-            status += " (%d edits not served)" % len(r["failures"])
-        if r.get("warmup", {}).get("tries", 1) > 1:
-            status += " (warm-up edit served only on try %d)" % r["warmup"]["tries"]
-        if r.get("orphan"):
-            status += "; " + r["orphan"]
-        lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            LABELS[name], benchlib.fmt(p50, " ms", 0), benchlib.fmt(p90, " ms", 0),
-            benchlib.fmt(r.get("min"), " ms", 0), benchlib.fmt(r.get("max"), " ms", 0),
-            r.get("n", 0), benchlib.fmt(over, " ms", 0), rat, status.replace("|", "/")))
-    lines.append("")
-    lines.append("Django %s on Python %s; %d edits per tool, /marker/ polled every %.0f ms. "
-                 "The floor row pools %d cold starts made right before each tool and after the "
-                 "last; \"adjacent floor\" is the median of the %d made right before that tool."
-                 % (meta["django"], meta["python_version"], args.reps, args.poll_ms,
-                    args.floor_reps, args.floor_reps))
-    overhead = results.get("devwatch", {}).get("overhead_p50_ms")
-    if overhead:
-        lines.append("")
-        lines.append("devwatch's own part of a restart (medians from `devwatch run --timings`): "
-                     "first change event → new command spawned %s ms (includes the 50 ms burst settle "
-                     "and stopping the old server), old group gone → spawn %s ms, most the ready probe "
-                     "could add %s ms. The rest is Django starting."
-                     % (overhead.get("event_to_spawn_ms", "—"), overhead.get("gone_to_spawn_ms", "—"),
-                        overhead.get("probe_slack_ms", "—")))
-    for name in ("devwatch-default", "devwatch-sigint", "devwatch-baseline", "devwatch-baseline-sigint"):
-        spans = results.get(name, {}).get("overhead_p50_ms")
-        if spans:
-            lines.append("")
-            lines.append("%s, medians: first change event → spawn %s ms, old group gone → spawn %s ms."
-                         % (LABELS[name], spans.get("event_to_spawn_ms", "—"), spans.get("gone_to_spawn_ms", "—")))
-    lines.append("")
-    lines.append("Command: `%s`" % command)
-    return "\n".join(lines)
+def _spread(values):
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return {}
+    return {"p50": benchlib.median(vals), "p90": benchlib.percentile(vals, 90),
+            "min": min(vals), "max": max(vals), "n": len(vals)}
+
+
+def summarise(runs, floor, floor_sched, floor_errors, args):
+    """Per tool: its samples, and per round its delta over that round's floor
+    and its difference from the reference row of the same round."""
+    results = {"floor": dict(_spread(floor), tool="floor", port=args.port,
+                             samples=[None if f is None else round(f, 1) for f in floor],
+                             status="ok" if not floor_errors else "failed: " + "; ".join(floor_errors[:2]))}
+    if any(floor_sched):
+        results["floor"]["server_cpu"] = _spread([f[1] for f in floor_sched if f])
+        results["floor"]["server_wait"] = _spread([f[2] for f in floor_sched if f])
+    for name, run in runs.items():
+        r = dict(_spread(run.samples), tool=name, port=run.port, status=run.status, **run.info)
+        r["samples"] = [None if s is None else round(s, 1) for s in run.samples]
+        deltas = [s - f for s, f in zip(run.samples, floor) if s is not None and f is not None]
+        if deltas:
+            r["delta"] = _spread(deltas)
+            r["deltas"] = [round(d, 1) for d in deltas]
+        if run.failures:
+            r["failures"] = run.failures
+        if any(run.sched):
+            # The new server's CPU and run-queue wait; and the delta with both
+            # sides' waits taken out: (sample − wait) − (floor − its wait).
+            r["server_cpu"] = _spread([x[0] for x in run.sched if x])
+            r["server_wait"] = _spread([x[1] for x in run.sched if x])
+            unwaited = [s - x[1] - f[0] for s, x, f in zip(run.samples, run.sched, floor_sched)
+                        if s is not None and x and f]
+            if unwaited:
+                r["delta_unwaited"] = _spread(unwaited)
+        if any(run.timings):
+            # devwatch's own spans per restart, and what is left of the delta
+            # once its first change → spawn is taken out (the write → inotify
+            # event, and its spawn → served against the floor's).
+            spans = {}
+            for t in run.timings:
+                for key, value in (t or {}).items():
+                    try:
+                        if float(value) >= 0:
+                            spans.setdefault(key, []).append(float(value))
+                    except ValueError:
+                        pass
+            r["overhead_p50_ms"] = {k: round(benchlib.median(v), 2) for k, v in spans.items()}
+            r["overhead_p90_ms"] = {k: round(benchlib.percentile(v, 90), 2) for k, v in spans.items()}
+            rest = [s - f - float(t["event_to_spawn_ms"])
+                    for s, f, t in zip(run.samples, floor, run.timings)
+                    if s is not None and f is not None and t and float(t.get("event_to_spawn_ms", -1)) >= 0]
+            if rest:
+                r["rest_over_floor"] = _spread(rest)
+            r["timings"] = run.timings
+        results[name] = r
+    ref = reference(args, results)
+    if ref:
+        for name, run in runs.items():
+            if name == ref:
+                continue
+            pairs = [(s, o) for s, o in zip(run.samples, runs[ref].samples) if s is not None and o is not None]
+            if pairs:
+                results[name]["vs_ref"] = {"ref": ref, "diff": _spread([s - o for s, o in pairs]),
+                                           "ref_faster": sum(1 for s, o in pairs if o < s), "rounds": len(pairs)}
+    return results, ref
+
+
+def reference(args, results):
+    """The devwatch row the ratios are taken against."""
+    if args.ref != "auto":
+        return args.ref if results.get(args.ref, {}).get("p50") is not None else None
+    for name in ("devwatch-default", "devwatch", "devwatch-sigint", "django-devwatch"):
+        if name in args.tools and results.get(name, {}).get("p50") is not None:
+            return name
+    return None
 
 
 def main():
@@ -433,18 +573,21 @@ def main():
                     help="interpreter with Django (default: the setup.sh venv; /usr/bin/python3 for Debian's 3.2)")
     ap.add_argument("--devwatch", help="devwatch binary (default: $DEVWATCH or build/server/devwatch)")
     ap.add_argument("--baseline", help="another devwatch binary for the devwatch-baseline rows (before/after)")
-    ap.add_argument("--reps", type=int, default=20)
-    ap.add_argument("--floor-reps", type=int, default=5, help="cold starts before each tool and after the last")
+    ap.add_argument("--reps", type=int, default=20, help="rounds: one edit per tool and the floor's cold starts each")
+    ap.add_argument("--floor-reps", type=int, default=1, help="cold starts per round (their median is the round's floor)")
     ap.add_argument("--poll-ms", type=float, default=2.0)
-    ap.add_argument("--gap", type=float, default=1.0, help="pause after each served edit (s; plus up to as much again)")
-    ap.add_argument("--settle", type=float, default=1.0, help="pause after the first serve (s)")
+    ap.add_argument("--gap", type=float, default=1.0, help="pause before each measurement (s; plus up to as much again)")
+    ap.add_argument("--settle", type=float, default=1.0, help="pause after every tool's first serve (s)")
+    ap.add_argument("--idle", type=float, default=5.0, help="window for the tools' idle CPU, before round 1 (s; 0: skip)")
     ap.add_argument("--timeout", type=float, default=20.0, help="per-edit and per-start limit (s)")
     ap.add_argument("--port", type=int, default=18300, help="first port; each tool gets its own")
+    ap.add_argument("--seed", type=int, default=7, help="seed of the per-round order and the gaps")
+    ap.add_argument("--ref", default="auto", help="row the ratios are against (default: devwatch-default, else devwatch)")
     ap.add_argument("--json", default=os.path.join(tempfile.gettempdir(), "devwatch-bench-reload.json"))
     ap.add_argument("--update-doc", action="store_true", help="rewrite the reload section of docs/benchmarks.md")
     args = ap.parse_args()
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
-    for t in args.tools:
+    for t in args.tools + ([] if args.ref == "auto" else [args.ref]):
         if t not in ALL_TOOLS:
             ap.error("unknown tool %r" % t)
     if not os.path.exists(args.python):
@@ -454,9 +597,10 @@ def main():
     if probe.returncode != 0:
         ap.error("%s cannot import django: %s" % (args.python, probe.stderr.strip()))
     dj_version, py_version = probe.stdout.split()
+    uptime = lambda: subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()  # noqa: E731
     meta = {"django": dj_version, "python_version": py_version, "python": args.python,
             "cpus": os.cpu_count(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-            "loadavg_start": os.getloadavg()}
+            "loadavg_start": os.getloadavg(), "uptime_start": uptime()}
     command = "python3 bench/reload/run.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
     env = dict(os.environ)
@@ -466,70 +610,21 @@ def main():
     env["PYTHONUNBUFFERED"] = "1"
     env.pop("DJANGO_SETTINGS_MODULE", None)
     base = os.path.realpath(tempfile.mkdtemp(prefix="devwatch-bench-reload-"))
-    results = {}
-    # The floor is measured in slots between the tools (and after the last),
-    # so that each tool is compared with cold starts made under the same
-    # machine load: on a shared machine the load drifts within one run.
-    floor_port = args.port
-    floor_samples, floor_errors = [], []
-
-    def floor_slot():
-        if "floor" not in args.tools:
-            return []
-        try:
-            got, _ = measure_floor(args, base, floor_port, env, args.floor_reps)
-        except (ToolFailed, OSError, subprocess.SubprocessError) as e:
-            floor_errors.append(str(e))
-            return []
-        floor_samples.extend(got)
-        return got
-
     try:
-        for idx, name in enumerate(ALL_TOOLS):
-            if name not in args.tools or name == "floor":
-                continue
-            port = args.port + idx
-            r = {"tool": name, "port": port}
-            before = floor_slot()
-            try:
-                samples, info = measure_tool(name, args, cache, base, port, env)
-                r.update(info)
-                r["status"] = "ok"
-            except (ToolFailed, OSError, subprocess.SubprocessError) as e:
-                samples = []
-                r["status"] = "failed: %s" % e
-            if samples and before:
-                r["floor_before_p50"] = benchlib.median(before)
-            if samples:
-                r.update(p50=benchlib.median(samples), p90=benchlib.percentile(samples, 90),
-                         min=min(samples), max=max(samples), n=len(samples),
-                         samples=[round(s, 1) for s in samples])
-            results[name] = r
-            print("%-18s %s" % (name, json.dumps({k: v for k, v in r.items() if k != "samples"})),
-                  file=sys.stderr)
-        floor_slot()
-        if "floor" in args.tools:
-            r = {"tool": "floor", "port": floor_port,
-                 "status": "ok" if not floor_errors else "failed: " + "; ".join(floor_errors[:2])}
-            if floor_samples:
-                r.update(p50=benchlib.median(floor_samples), p90=benchlib.percentile(floor_samples, 90),
-                         min=min(floor_samples), max=max(floor_samples), n=len(floor_samples),
-                         samples=[round(x, 1) for x in floor_samples])
-            results["floor"] = r
-            print("%-18s %s" % ("floor", json.dumps({k: v for k, v in r.items() if k != "samples"})),
-                  file=sys.stderr)
+        runs, floor, floor_sched, floor_errors, loads = run_rounds(args, cache, base, env,
+                                                      lambda text: print(text, file=sys.stderr, flush=True))
     finally:
         shutil.rmtree(base, ignore_errors=True)
-    meta["loadavg_end"] = os.getloadavg()
-    table = render(results, args, command, meta)
+    meta.update(finished=time.strftime("%Y-%m-%d %H:%M:%S"), loadavg_end=os.getloadavg(),
+                uptime_end=uptime(), round_loads=loads)
+    results, ref = summarise(runs, floor, floor_sched, floor_errors, args)
+    table = run_report.render(results, args, ref, command, meta)
     with open(args.json, "w") as f:
         json.dump({"meta": meta, "results": results}, f, indent=1)
     print(table)
     print("\nJSON: %s" % args.json, file=sys.stderr)
     if args.update_doc:
-        intro = ("Measured %s on %s CPUs (load average %.1f at the start, %.1f at the end).\n\n"
-                 % (meta["started"], meta["cpus"], meta["loadavg_start"][0], meta["loadavg_end"][0]))
-        benchlib.update_doc_section(benchlib.REPO / "docs" / "benchmarks.md", "reload", intro + table)
+        benchlib.update_doc_section(benchlib.REPO / "docs" / "benchmarks.md", "reload", table)
 
 
 if __name__ == "__main__":
