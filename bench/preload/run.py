@@ -79,7 +79,8 @@ def config(python, port, mode, heavy):
             "env": {"PYTHONUNBUFFERED": "1"}, "ready": {"port": port}, "restartOn": ["**/*.py"],
             "stopSignal": "SIGTERM"}
     if mode == "preloaded":
-        spec["preload"] = (preload_launcher.DJANGO_DEFAULT + DRF_PRELOAD) if heavy else True
+        defaults = preload_launcher.DJANGO_DEFAULT + preload_launcher.DJANGO_SELF_CONTAINED
+        spec["preload"] = (defaults + DRF_PRELOAD) if heavy else True
     return {"servers": {"web": spec}}
 
 

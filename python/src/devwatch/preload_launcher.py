@@ -40,6 +40,30 @@ DJANGO_DEFAULT = [
     "django.template", "django.views", "django.forms", "django.contrib.staticfiles.handlers",
     "django.db.migrations.executor",  # runserver's migration check, on every start
 ]
+# Imported after django.setup() by every runserver start (Django 5.2's system
+# checks load the migrate and makemigrations commands, the default cache, the
+# CSRF failure view, the template tag libraries) or by startproject's apps and
+# middleware, and each changes nothing outside itself when imported: no logger
+# (a LOGGING that disables existing loggers would disable one a cold start
+# creates after it), no signal receiver, system check, sqlite3 adapter or
+# warnings filter. tests/e2e/test_preload_defaults.py checks that on Django
+# 5.2 and 3.2. Not django.middleware.csrf (so not django.contrib.admin or
+# .auth): its "django.security.csrf" logger; not django.db.backends.base.base,
+# .schema (loggers) or .sqlite3.base (adapters). Skipped when the installed
+# Django has no such module.
+DJANGO_SELF_CONTAINED = [
+    "django.core.management.commands.migrate", "django.core.management.commands.makemigrations",
+    "django.db.migrations.autodetector", "django.db.migrations.writer", "django.db.migrations.questioner",
+    "django.core.management.sql", "django.core.management.utils", "django.core.cache.backends.locmem",
+    "django.views.csrf", "django.utils.translation.reloader",
+    "django.templatetags.cache", "django.templatetags.l10n", "django.templatetags.tz",
+    "django.db.backends.base.client", "django.db.backends.base.creation", "django.db.backends.base.features",
+    "django.db.backends.base.introspection", "django.db.backends.base.validation", "django.db.backends.ddl_references",
+    "django.middleware.security", "django.middleware.common", "django.middleware.clickjacking",
+    "django.contrib.sessions.middleware", "django.contrib.sessions.backends.base", "django.contrib.messages.middleware",
+    "django.contrib.contenttypes.apps", "django.contrib.sessions.apps", "django.contrib.messages.apps",
+    "django.contrib.staticfiles.apps",
+]
 PROJECT_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "poetry.lock", "uv.lock", "Pipfile", "Pipfile.lock",
                  "pdm.lock")
 
@@ -152,12 +176,14 @@ class Zygote:
             sys.path[0] = first
             self.project = first
         self.modules = modules if modules is not None else self.default_modules()
+        # Defaults a given Django may not have; a listed module must exist.
+        self.optional = set(DJANGO_SELF_CONTAINED) if modules is None else set()
         self.children = {}  # pid -> connection to its shim
 
     def default_modules(self):
         base = os.path.basename(self.target)
         django = base == "manage.py" or self.target == "django" or self.target.startswith("django.")
-        return list(DJANGO_DEFAULT) if django else []
+        return DJANGO_DEFAULT + DJANGO_SELF_CONTAINED if django else []
 
     def inside_project(self, path):
         if not self.project or not path:
@@ -172,8 +198,12 @@ class Zygote:
         for name in self.modules:
             try:
                 spec = importlib.util.find_spec(name)
+            except ModuleNotFoundError:
+                spec = None  # a parent package is missing: not installed
             except (ImportError, ValueError) as e:
                 fail("unsafe", "cannot find %s: %s" % (name, e))
+            if spec is None and name in self.optional:
+                continue
             if spec is None:
                 fail("unsafe", "module %s is not installed for %s" % (name, sys.executable))
             if self.inside_project(spec.origin):
