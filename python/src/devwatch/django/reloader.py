@@ -2,17 +2,18 @@
 
 Django's ``runserver`` asks ``django.utils.autoreload.get_reloader()`` for a
 reloader; ``devwatch.django``'s ``AppConfig.ready()`` replaces that function
-with :func:`get_reloader` below. The reloader is a ``BaseReloader`` subclass:
+with ``fallback.get_reloader``, which returns this one when devwatch can
+serve. The reloader is a ``BaseReloader`` subclass:
 it watches exactly what ``StatReloader`` would (``watched_files()``: module
 files, files that failed to import, ``watch_dir`` globs, extra files),
 recomputed when sys.modules, the failed imports or the globs grow, and hands each change to
 Django's own ``notify_file_changed`` (template cache reset, translations,
 ``trigger_reload``).
 
-Never silent: when devwatch cannot serve (the executable is missing, too
-old, fails its handshake, or reports a degraded watcher), the reason and the
-fix go to stderr and Django's own reloader is used, with a warning; with
-``DEVWATCH_FALLBACK=strict`` runserver refuses to start instead.
+Never silent: every way devwatch can fail to serve (the executable is
+missing, too old, fails its handshake, or reports a degraded watcher) is
+raised as ``DevwatchUnavailable`` with a ``Problem``; fallback.py reports it
+and picks what runs instead (``get_reloader``, ``install``).
 
 Django attributes relied on (the same in 3.2, 5.2 and 6.1; 6.1.3's
 ``django/utils/autoreload.py`` from PyPI was read for them, see docs/python.md): ``BaseReloader``
@@ -29,11 +30,9 @@ from __future__ import annotations
 
 import fnmatch
 import logging
-import os
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
@@ -48,43 +47,26 @@ from devwatch.client import (
     ShowMessage,
     uri_to_path,
 )
+from devwatch.django.fallback import (  # noqa: F401 (re-exported: these were defined here)
+    FALLBACK_ENV,
+    DevwatchUnavailable,
+    Problem,
+    fallback_mode,
+    get_reloader,
+    install,
+    report_unavailable,
+    stderr_line,
+)
 
 logger = logging.getLogger("django.utils.autoreload")
 
 # The oldest server this package speaks to (protocol 1 with file subscriptions).
 MIN_SERVER_VERSION = (0, 1, 0)
 SETTLE_MS = 10  # the subscription's settle window (see _connect)
-FALLBACK_ENV = "DEVWATCH_FALLBACK"
 # Directory names devwatch never crawls below a root (docs/protocol.md,
 # "What is watched"): a watched file below one of them gets a root of its own.
 _BUILTIN_IGNORED_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache",
                          ".pytest_cache"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why DevwatchReloader cannot serve (or serves degraded), and the fix."""
-
-    check_id: str  # devwatch.W001 ...
-    reason: str
-    fix: str
-
-
-class DevwatchUnavailable(Exception):
-    def __init__(self, problem: Problem):
-        super().__init__(problem.reason)
-        self.problem = problem
-
-
-# What the last get_reloader() in this process found (for the system check).
-last_problem: Optional[Problem] = None
-last_choice: Optional[str] = None  # "DevwatchReloader", or the fallback's class name
-
-
-def fallback_mode() -> str:
-    """``warn`` (default: Django's own reloader, with the reason) or ``strict``."""
-    value = os.environ.get(FALLBACK_ENV, "").strip().lower()
-    return "strict" if value == "strict" else "warn"
 
 
 def _version_tuple(text: str) -> Tuple[int, ...]:
@@ -93,11 +75,6 @@ def _version_tuple(text: str) -> Tuple[int, ...]:
         digits = "".join(ch for ch in piece if ch.isdigit())
         parts.append(int(digits) if digits else 0)
     return tuple(parts)
-
-
-def _stderr(text: str) -> None:
-    sys.stderr.write(text.rstrip("\n") + "\n")
-    sys.stderr.flush()
 
 
 def covering_roots(dirs: Iterable[Path]) -> List[Path]:
@@ -260,7 +237,7 @@ class DevwatchReloader(autoreload.BaseReloader):
                 "devwatch.W003", f"devwatch's watcher is degraded: {first.get('message', '')}",
                 first.get("fix") or "see 'devwatch check'"))
         for p in problems:  # not degrading (a network mount, an unreadable folder): say it anyway
-            _stderr(f"devwatch: {p.get('message', '')}" + (f" (fix: {p['fix']})" if p.get("fix") else ""))
+            stderr_line(f"devwatch: {p.get('message', '')}" + (f" (fix: {p['fix']})" if p.get("fix") else ""))
 
     # -- what to watch --
 
@@ -343,13 +320,13 @@ class DevwatchReloader(autoreload.BaseReloader):
         while True:
             note = self.client.next_notification(timeout=self.REFRESH_SECONDS)
             if note is None and self.client._closed.is_set():
-                _stderr("devwatch: the devwatch process exited: " + self.client._exit_description("")
+                stderr_line("devwatch: the devwatch process exited: " + self.client._exit_description("")
                         + "; restarting the dev server so it picks a reloader again")
                 autoreload.trigger_reload("devwatch")
             if isinstance(note, FilesDidChange):
                 self._handle_changes(note)
             elif isinstance(note, ShowMessage) or (isinstance(note, LogMessage) and note.type <= 2):
-                _stderr(f"devwatch: {note.message}")
+                stderr_line(f"devwatch: {note.message}")
             # Only when the watched set can have changed (a module imported by
             # a request, a failed import, a new glob), not after every request:
             # the fingerprint catches what a request imports.
@@ -409,53 +386,11 @@ def _is_within(path: Path, root: Path) -> bool:
         return False
 
 
-class _StartupLine(logging.Filter):
-    """Drops Django's bare "Watching for file changes with DevwatchReloader":
-    DevwatchReloader logs the same line, with devwatch's version, backend and
-    folder count, once devwatch's watches are in place."""
+def __getattr__(name: str):
+    """``reloader.last_problem`` / ``last_choice`` (defined here before) read
+    fallback.py's current values: a re-export would be a stale copy."""
+    if name in ("last_problem", "last_choice"):
+        from devwatch.django import fallback
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.msg == "Watching for file changes with %s" and record.args
-                    and record.args[0] == "DevwatchReloader")
-
-
-startup_line = _StartupLine()
-django_get_reloader = autoreload.get_reloader
-
-
-def report_unavailable(problem: Problem, fallback_name: str) -> str:
-    """The reason and the fix on stderr; exits in strict mode."""
-    global last_problem, last_choice
-    last_problem = problem
-    _stderr(f"devwatch: DevwatchReloader cannot run: {problem.reason}\n"
-            f"devwatch:   fix: {problem.fix}")
-    if fallback_mode() == "strict":
-        _stderr(f"devwatch: refusing to start ({FALLBACK_ENV}=strict); unset it to fall back to "
-                "Django's own reloader instead")
-        sys.exit(1)
-    last_choice = fallback_name
-    _stderr(f"devwatch: WARNING: falling back to {fallback_name} "
-            f"(set {FALLBACK_ENV}=strict to refuse to start instead)")
-    return fallback_name
-
-
-def get_reloader() -> autoreload.BaseReloader:
-    """What ``django.utils.autoreload.get_reloader`` becomes: DevwatchReloader,
-    or, with the reason on stderr, Django's own choice (or an exit in strict mode)."""
-    global last_problem, last_choice
-    try:
-        reloader = DevwatchReloader()
-    except DevwatchUnavailable as exc:
-        fallback = django_get_reloader()
-        report_unavailable(exc.problem, type(fallback).__name__)
-        return fallback
-    last_problem = None
-    last_choice = "DevwatchReloader"
-    return reloader
-
-
-def install() -> None:
-    """Make Django's autoreloader use devwatch (called by the AppConfig)."""
-    if not any(f is startup_line for f in logger.filters):
-        logger.addFilter(startup_line)
-    autoreload.get_reloader = get_reloader
+        return getattr(fallback, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
