@@ -34,7 +34,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from django.utils import autoreload
 
@@ -57,16 +57,13 @@ from devwatch.django.fallback import (  # noqa: F401 (re-exported: these were de
     report_unavailable,
     stderr_line,
 )
+from devwatch.django.roots import Exclude, covered_by, covering_roots, plan
 
 logger = logging.getLogger("django.utils.autoreload")
 
 # The oldest server this package speaks to (protocol 1 with file subscriptions).
 MIN_SERVER_VERSION = (0, 1, 0)
 SETTLE_MS = 10  # the subscription's settle window (see _connect)
-# Directory names devwatch never crawls below a root (docs/protocol.md,
-# "What is watched"): a watched file below one of them gets a root of its own.
-_BUILTIN_IGNORED_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache",
-                         ".pytest_cache"}
 
 
 def _version_tuple(text: str) -> Tuple[int, ...]:
@@ -75,28 +72,6 @@ def _version_tuple(text: str) -> Tuple[int, ...]:
         digits = "".join(ch for ch in piece if ch.isdigit())
         parts.append(int(digits) if digits else 0)
     return tuple(parts)
-
-
-def covering_roots(dirs: Iterable[Path]) -> List[Path]:
-    """The fewest directories whose trees hold every one of ``dirs``.
-
-    A directory below one that devwatch ignores while crawling (``.venv``,
-    ``node_modules``, ...) keeps a root of its own, so it is still watched.
-    """
-    roots: List[Path] = []
-    for d in sorted(set(dirs), key=lambda p: (len(p.parts), str(p))):
-        if not any(covered_by(d, r) for r in roots):
-            roots.append(d)
-    return roots
-
-
-def covered_by(path: Path, root: Path) -> bool:
-    """Does devwatch, watching ``root``, see changes at ``path``?"""
-    try:
-        rel = path.relative_to(root)
-    except ValueError:
-        return False
-    return not any(part in _BUILTIN_IGNORED_DIRS for part in rel.parts)
 
 
 class DevwatchReloader(autoreload.BaseReloader):
@@ -111,6 +86,9 @@ class DevwatchReloader(autoreload.BaseReloader):
         self._client_factory = client_factory or Client
         self._module_files: Set[Path] = set()
         self._roots: List[Path] = []
+        # Folders below the roots devwatch does not crawl (roots.py); fixed at
+        # initialize: a root added later gets the same.
+        self._excludes: List[Exclude] = []
         self._refresh_lock = threading.Lock()
         self._refreshing: Optional[threading.Thread] = None
         self._last_fingerprint: Tuple[int, int, int, int] = (-1, -1, -1, -1)
@@ -164,16 +142,20 @@ class DevwatchReloader(autoreload.BaseReloader):
 
     def _connect(self, binary: str) -> Client:
         self._module_files = set(self.watched_files(include_globs=False))
-        self._roots = self._wanted_roots()
+        self._roots, self._excludes = plan(self._wanted_dirs())
         try:
             client = self._client_factory(
                 [str(r) for r in self._roots],
                 binary=binary,
                 client_name="devwatch.django",
                 # Watch only: start no dev server (this is one). Every
-                # module counts, even a git-ignored local_settings.py.
+                # module counts, even a git-ignored local_settings.py, and
+                # only roots.py's excludes apply: this list replaces any
+                # devwatch.json's, which covered_by() could not know of.
                 initialization_options={"autoStart": False, "autoRestart": False,
-                                        "settings": {"watch": {"respectGitignore": False}}},
+                                        "settings": {"watch": {
+                                            "respectGitignore": False,
+                                            "exclude": [e.to_json() for e in self._excludes]}}},
                 on_notification=None,
             )
         except (ClientError, TimeoutError, OSError) as exc:
@@ -241,11 +223,11 @@ class DevwatchReloader(autoreload.BaseReloader):
 
     # -- what to watch --
 
-    def _wanted_roots(self) -> List[Path]:
+    def _wanted_dirs(self) -> Set[Path]:
         dirs = {p.parent for p in self._module_files}
         dirs.update(p.parent for p in self.extra_files)
         dirs.update(self.directory_globs.keys())
-        return covering_roots(d for d in dirs if d.is_dir())
+        return {d for d in dirs if d.is_dir()}
 
     def _fingerprint(self) -> Tuple[int, int, int, int]:
         """Cheap signs that watched_files() may have changed (checked once a
@@ -260,8 +242,8 @@ class DevwatchReloader(autoreload.BaseReloader):
             self._last_fingerprint = self._fingerprint()
             # One assignment: _handle_changes sees the old set or the new one.
             self._module_files = set(self.watched_files(include_globs=False))
-            wanted = self._wanted_roots()
-            new = [r for r in wanted if not any(covered_by(r, have) for have in self._roots)]
+            wanted = covering_roots(self._wanted_dirs(), self._excludes)
+            new = [r for r in wanted if not any(covered_by(r, have, self._excludes) for have in self._roots)]
             if new:
                 logger.debug("devwatch: watching new roots %s", new)
                 self._roots.extend(new)
