@@ -82,6 +82,30 @@ def cpu_ticks(pids) -> int:
     return total
 
 
+def memory(pids) -> list:
+    """Per process: its name, VmHWM (peak RSS) and Pss (now; each shared page
+    divided among every process that maps it, so libc's pages, mapped by
+    all of them, are not counted once per process as in a sum of RSS)."""
+    out = []
+    for pid in pids:
+        try:
+            entry = {"pid": pid}
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("Name:"):
+                        entry["name"] = line.split()[1]
+                    elif line.startswith("VmHWM:"):
+                        entry["hwm_kib"] = int(line.split()[1])
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        entry["pss_kib"] = int(line.split()[1])
+            out.append(entry)
+        except OSError:
+            pass
+    return out
+
+
 def peak_rss_kib(pids) -> int:
     total = 0
     for pid in pids:

@@ -15,7 +15,8 @@ DevwatchReloader and StatReloader again on Debian's Django 3.2
 - idle CPU: utime+stime of the whole process tree (runserver's parent and
   child, devwatch, the watchman server) over --idle seconds without a change,
   as % of one core, after --settle seconds for crawls to finish;
-- peak RSS: the sum of VmHWM over that tree at the end of the idle window;
+- peak RSS: the sum of VmHWM over that tree at the end of the idle window,
+  and, by process, with the tree's PSS (memory_table);
 - then --reps edits (one in-place write of the module the page shows, one at
   a time, 1-2 s apart, after one uncounted warm-up edit): detection is the
   write to the tool saying so ("<file> changed, reloading." for Django's
@@ -187,6 +188,8 @@ def measure(row, args, base, env):
             raise Failed(f"processes {gone} ended while idle; output: {proc.tail()}")
         row["idle_cpu_percent"] = round(100.0 * (c1 - c0) / hz / (t1 - t0), 3)
         row["peak_rss_mib"] = round(procs.peak_rss_kib(pids) / 1024.0, 1)
+        row["memory"] = procs.memory(pids)
+        row["pss_mib"] = round(sum(m.get("pss_kib", 0) for m in row["memory"]) / 1024.0, 1)
         row["processes"] = len(pids)
         detect_text = (f"{project.edited.name} changed)" if tool == "devwatch"
                        else f"{project.edited.name} changed, reloading.")
@@ -246,6 +249,28 @@ def pool_floors(rows):
         r["pooled_floor_p50"] = benchlib.median(same)
         if r.get("served_p50") is not None and r["pooled_floor_p50"] is not None:
             r["over_floor"] = r["served_p50"] - r["pooled_floor_p50"]
+
+
+def memory_table(rows, meta):
+    """Peak RSS by process, and PSS: a sum of RSS counts the pages of libc
+    and friends once per process, so a reloader in a process of its own
+    (devwatch, watchman) pays for them again, while one inside runserver's
+    child (watchfiles) does not; PSS splits shared pages among their users."""
+    out = ["Memory by process at the end of the idle window: peak RSS (VmHWM) of runserver's parent, its child "
+           "and the reloader's own processes, and the tree's PSS (shared pages divided among every process "
+           "mapping them), with its ratio to DevwatchReloader's on the same Django:", "",
+           "| project | reloader | Django | peak RSS by process | peak RSS | PSS | PSS ratio |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        if not r.get("memory"):
+            continue
+        ours = next((o for o in rows if o["tool"] == "django-devwatch" and o["python"] == r["python"]
+                     and o["project"] == r["project"]), None)
+        parts = " + ".join(f"{m['name']} {m.get('hwm_kib', 0) / 1024.0:.1f}" for m in r["memory"])
+        ratio = (f"{r['pss_mib'] / ours['pss_mib']:.2f}×" if ours and ours.get("pss_mib") and r is not ours else "—")
+        django = meta["versions"][r["python"]].split(",")[0].replace("Django ", "")
+        out.append(f"| {r['project']} | {report.LABEL(r)} | {django} | {parts} | {r['peak_rss_mib']:.1f} MiB "
+                   f"| {r['pss_mib']:.1f} MiB | {ratio} |")
+    return "\n".join(out)
 
 
 def versions(python):
@@ -309,7 +334,7 @@ def main():
     meta["finished"] = time.strftime("%H:%M:%S")
     with open(args.json, "w") as f:
         json.dump({"meta": meta, "rows": rows}, f, indent=1)
-    text = report.render(meta, rows, args)
+    text = report.render(meta, rows, args) + "\n\n" + memory_table(rows, meta)
     print(text)
     print(f"\nJSON: {args.json}", file=sys.stderr)
     if args.update_doc:

@@ -21,7 +21,9 @@ enum class WatchBackend { Auto, Inotify, Poll };
 const char* backend_name(WatchBackend backend);
 
 struct WatchSettings {
-  std::vector<std::string> exclude;  // LSP globs, relative to the root
+  // LSP globs, relative to the root; or absolute, made of a {baseUri, pattern}
+  // (config/exclude.h), applied per root by watch/absolute_excludes.h.
+  std::vector<std::string> exclude;
   bool respect_gitignore = true;
   int settle_ms = 20;
   WatchBackend backend = WatchBackend::Auto;

@@ -9,6 +9,7 @@
 #include "common/json.h"
 #include "config/config.h"
 #include "config/django.h"
+#include "config/exclude.h"
 #include "config/proxy.h"
 #include "config/preload.h"
 #include "config/signals.h"
@@ -111,7 +112,9 @@ class Validator {
     out = static_cast<Int>(v);
   }
 
-  void globs(const json& obj, const std::string& path, const char* key, std::vector<std::string>& out) {
+  // based_ok: an item may also be a {baseUri, pattern} object (watch.exclude; see exclude.h).
+  void globs(const json& obj, const std::string& path, const char* key, std::vector<std::string>& out,
+             bool based_ok = false) {
     auto it = obj.find(key);
     if (it == obj.end()) return;
     std::string p = child_path(path, key);
@@ -120,8 +123,17 @@ class Validator {
     for (std::size_t i = 0; i < it->size(); ++i) {
       const json& g = (*it)[i];
       std::string gp = p + "[" + std::to_string(i) + "]";
+      if (based_ok && g.is_object()) {
+        std::string absolute;
+        if (auto problem = parse_based_exclude(g, absolute)) {
+          issue(gp, *problem);
+        } else {
+          result.push_back(std::move(absolute));
+        }
+        continue;
+      }
       if (!g.is_string()) {
-        expected(gp, "a glob pattern string", g);
+        expected(gp, based_ok ? "a glob pattern string or a {baseUri, pattern} object" : "a glob pattern string", g);
         continue;
       }
       std::string pattern = g.get<std::string>();
@@ -130,7 +142,10 @@ class Validator {
         continue;
       }
       if (pattern.front() == '/') {
-        issue(gp, "glob " + q(pattern) + " must be relative to the workspace root (drop the leading '/')");
+        issue(gp, "glob " + q(pattern) + " must be relative to the workspace root (drop the leading '/'" +
+                      (based_ok ? std::string(", or give {\"baseUri\": \"file:///...\", \"pattern\": ...} to "
+                                              "anchor it elsewhere)")
+                                : std::string(")")));
         continue;
       }
       auto compiled = paths::Glob::compile(pattern);
@@ -153,7 +168,7 @@ class Validator {
       return w;
     }
     unknown_keys(*it, p, kWatchKeys);
-    globs(*it, p, "exclude", w.exclude);
+    globs(*it, p, "exclude", w.exclude, /*based_ok=*/true);
     boolean(*it, p, "respectGitignore", w.respect_gitignore);
     integer(*it, p, "settleMs", 0, 10000, w.settle_ms);
     integer(*it, p, "pollIntervalMs", 50, 60000, w.poll_interval_ms);

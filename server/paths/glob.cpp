@@ -326,6 +326,23 @@ class GlobCompiler {
 
 Result<Glob> Glob::compile(std::string_view pattern) { return compile(pattern, GlobSyntax::Lsp); }
 
+std::string escape_glob(std::string_view literal) {
+  std::string out;
+  out.reserve(literal.size());
+  for (const char c : literal) {
+    // ',' needs none: it is literal outside braces, and nothing is spliced
+    // into braces. "[]]" is a class holding ']' (a ']' first is literal).
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '{' || c == '}') {
+      out += '[';
+      out += c;
+      out += ']';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 Result<Glob> Glob::compile(std::string_view pattern, GlobSyntax syntax) {
   return GlobCompiler(pattern, syntax).run();
 }

@@ -65,4 +65,9 @@ class Glob {
   friend class GlobCompiler;
 };
 
+// The LSP glob that matches exactly `literal` and nothing else: each byte
+// the syntax gives a meaning (* ? [ ] { }) becomes a one-byte class such as
+// "[*]". For splicing a path, which may hold any of them, into a glob.
+std::string escape_glob(std::string_view literal);
+
 }  // namespace devwatch::paths

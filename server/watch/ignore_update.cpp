@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "watch/absolute_excludes.h"
 #include "watch/watcher_state.h"
 
 namespace devwatch::watch {
@@ -20,7 +21,7 @@ Result<void> Watcher::Impl::set_root_ignore(const std::string& raw, const paths:
   for (auto& rp : roots_)
     if (rp->path == path) r = rp.get();
   if (!r) return make_error(ErrorCode::NotFound, "not a watched folder: " + path);
-  auto rules = paths::IgnoreRules::create(ignore);
+  auto rules = paths::IgnoreRules::create(ignore_for_root(ignore, path));
   if (!rules) return rules.error();
 
   r->superseded.push_back(std::move(r->ignore));

@@ -10,6 +10,7 @@
 #include <chrono>
 
 #include "common/errno_text.h"
+#include "watch/absolute_excludes.h"
 #include "watch/mounts.h"
 #include "watch/watcher_state.h"
 
@@ -27,7 +28,7 @@ Result<void> Watcher::Impl::add_root(const std::string& raw, const paths::Ignore
     return make_error(ErrorCode::NotFound, "cannot watch " + path + ": " + errno_text(errno));
   if (!S_ISDIR(st.st_mode))
     return make_error(ErrorCode::NotFound, "cannot watch " + path + ": not a directory");
-  auto rules = paths::IgnoreRules::create(ignore);
+  auto rules = paths::IgnoreRules::create(ignore_for_root(ignore, path));
   if (!rules) return rules.error();
 
   auto root = std::make_unique<Root>(Root{path, kNoNode, std::move(rules.value())});

@@ -110,6 +110,42 @@ TEST_CASE("defaults", "[config]") {
   CHECK(dc::validate_config_text("{}", kRoot).config->servers.empty());
 }
 
+TEST_CASE("an exclude given as {baseUri, pattern} becomes one absolute, escaped exclude", "[config]") {
+  // What DevwatchReloader sends: one package's folders, whichever root holds them.
+  auto v = dc::validate_config_text(
+      R"({"watch": {"exclude": ["dist/**",
+          {"baseUri": "file:///srv/venv/lib/django", "pattern": "contrib/*/locale/"},
+          {"baseUri": {"uri": "file:///srv/a%5Bb%5D/", "name": "odd"}, "pattern": "x/**"},
+          {"baseUri": "file:///", "pattern": "tmp/**"}]}})",
+      kRoot);
+  REQUIRE(v.ok());
+  // The base's bytes stay literal ("[" -> "[[]"); a trailing '/' of the base is dropped.
+  CHECK(v.config->watch.exclude ==
+        std::vector<std::string>{"dist/**", "/srv/venv/lib/django/contrib/*/locale/", "/srv/a[[]b[]]/x/**", "/tmp/**"});
+}
+
+TEST_CASE("a {baseUri, pattern} exclude that cannot be used says why", "[config]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"pattern": "x"})", "needs both \"baseUri\""},
+      {R"({"baseUri": "file:///a"})", "needs both \"baseUri\""},
+      {R"({"baseUri": "http://x/a", "pattern": "x"})", "baseUri: "},
+      {R"({"baseUri": 3, "pattern": "x"})", "baseUri: expected a file:// URI or a WorkspaceFolder"},
+      {R"({"baseUri": "file:///a", "pattern": "/x"})", "must be relative to baseUri"},
+      {R"({"baseUri": "file:///a", "pattern": ""})", "pattern: expected a non-empty glob"},
+      {R"({"baseUri": "file:///a", "pattern": "a/{b"})", "pattern: invalid glob"},
+      {R"({"baseUri": "file:///a", "pattern": "x", "kind": 7})", "unknown key \"kind\""},
+  };
+  for (const auto& [item, fragment] : cases) {
+    auto v = dc::validate_config_text(R"({"watch": {"exclude": [)" + item + "]}}", kRoot);
+    INFO(item << "\n" << dump_issues(v));
+    CHECK_FALSE(v.ok());
+    CHECK(has_issue(v, "watch.exclude[0]", fragment));
+  }
+  // Only watch.exclude takes them: restartOn's globs are matched per root.
+  auto r = dc::validate_config_text(server_with(R"("restartOn": [{"baseUri": "file:///a", "pattern": "x"}])"), kRoot);
+  CHECK(has_issue(r, "servers.web.restartOn[0]", "expected a glob pattern string, got object"));
+}
+
 TEST_CASE("every validation error names its JSON path", "[config]") {
   struct Case {
     std::string text;
@@ -123,7 +159,8 @@ TEST_CASE("every validation error names its JSON path", "[config]") {
       {R"({"$schema": 3})", "$schema", "expected a string, got integer"},
       {R"({"watch": []})", "watch", "expected an object, got array"},
       {R"({"watch": {"exclude": "a"}})", "watch.exclude", "expected an array of glob patterns, got string"},
-      {R"({"watch": {"exclude": ["ok/**", 3]}})", "watch.exclude[1]", "expected a glob pattern string, got integer"},
+      {R"({"watch": {"exclude": ["ok/**", 3]}})", "watch.exclude[1]",
+       "expected a glob pattern string or a {baseUri, pattern} object, got integer"},
       {R"({"watch": {"exclude": ["a/{b,c"]}})", "watch.exclude[0]", "unclosed '{'"},
       {R"({"watch": {"exclude": [""]}})", "watch.exclude[0]", "empty glob pattern"},
       {R"({"watch": {"exclude": ["/abs/**"]}})", "watch.exclude[0]", "relative to the workspace root"},

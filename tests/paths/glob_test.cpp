@@ -173,6 +173,22 @@ TEST_CASE("character classes") {
   });
 }
 
+TEST_CASE("escape_glob matches exactly the literal text it was given") {
+  using devwatch::paths::escape_glob;
+  CHECK(escape_glob("/usr/lib/python3.11") == "/usr/lib/python3.11");  // nothing to escape: unchanged
+  const std::string odd = "a*b/c?d/[x]/{e,f}/g]h";
+  const Glob glob = must_compile(escape_glob(odd));
+  CHECK(glob.matches(odd));
+  CHECK_FALSE(glob.matches("aXb/c?d/[x]/{e,f}/g]h"));
+  CHECK_FALSE(glob.matches("a*b/cXd/[x]/{e,f}/g]h"));
+  CHECK_FALSE(glob.matches("a*b/c?d/x/{e,f}/g]h"));
+  CHECK_FALSE(glob.matches("a*b/c?d/[x]/e/g]h"));
+  // Spliced before a pattern, the literal part stays literal.
+  const Glob spliced = must_compile(escape_glob("s[1]") + "/*/locale");
+  CHECK(spliced.matches("s[1]/admin/locale"));
+  CHECK_FALSE(spliced.matches("s1/admin/locale"));
+}
+
 TEST_CASE("'\\' is an ordinary byte in LSP globs") {
   check_cases({
       {"a\\b", "a\\b", true},

@@ -4,11 +4,13 @@ for every kind of change StatReloader would notice."""
 
 from __future__ import annotations
 
+import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from conftest import VIEWS, django_version, edit, env_without_devwatch_bin, make_project
+from conftest import VIEWS, check_run, django_version, edit, env_without_devwatch_bin, make_project
 
 STARTUP = "Watching for file changes with DevwatchReloader (devwatch 0.1.0, inotify, "
 
@@ -65,3 +67,34 @@ def test_runserver_reloads_through_devwatch(django_python, tmp_path, runservers)
     server.wait_for_output("views.py changed, reloading.", changed + 1)
     server.wait_for_output(STARTUP, starts + 1)
     server.wait_for_body("", "v4")
+
+
+def test_a_module_in_a_folder_devwatch_skips_is_still_watched(venv52, tmp_path, runservers):
+    """DevwatchReloader keeps devwatch's crawl out of Django's static,
+    template and locale folders (devwatch/django/roots.py): none holds a
+    module. One that does anyway (here, dropped into the venv's
+    django/contrib/admin/static/ and imported at start-up) gets a root of
+    its own, so its edit reloads, as it would with StatReloader."""
+    django_dir = Path(check_run([venv52, "-c", "import django, os; print(os.path.dirname(django.__file__))"])
+                      .stdout.strip())
+    static = django_dir / "contrib" / "admin" / "static"
+    probe = static / "dwprobe.py"
+    project = make_project(venv52, tmp_path / "site")
+    urls = project / "mysite" / "urls.py"
+    urls.write_text(f"import sys\nsys.path.append({str(static)!r})\nimport dwprobe\n"
+                    "from django.http import HttpResponse\n" + urls.read_text()
+                    + "urlpatterns.append(path('probe/', lambda request: HttpResponse(dwprobe.VALUE)))\n")
+    probe.write_text('VALUE = "probe v1"\n')
+    try:
+        server = runservers(venv52, project, env_without_devwatch_bin())
+        server.wait_for_output(STARTUP)
+        # Fewer folders in all than Django's translations alone hold: those were not crawled.
+        folders = int(re.search(r"inotify, (\d+) folders\)", server.output).group(1))
+        locale = sum(1 for d in django_dir.glob("contrib/*/locale/**") if d.is_dir())
+        assert folders < locale, (folders, locale)
+        server.wait_for_body("probe/", "probe v1")
+        edit(probe, 'VALUE = "probe v2"\n')
+        server.wait_for_output("dwprobe.py changed, reloading.")
+        server.wait_for_body("probe/", "probe v2")
+    finally:
+        probe.unlink()

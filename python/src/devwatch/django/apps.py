@@ -15,10 +15,10 @@ class DevwatchConfig(AppConfig):
     verbose_name = "devwatch"
 
     def ready(self) -> None:
-        from devwatch.django import reloader
+        from devwatch.django import fallback
         from devwatch.django.checks import check_devwatch
 
-        reloader.install()
+        fallback.install()
         checks.register(check_devwatch, "devwatch")
         # Whatever replaces get_reloader after us (another app's ready(), a
         # custom runserver), the reloader that actually starts is checked.
@@ -26,9 +26,9 @@ class DevwatchConfig(AppConfig):
 
 
 def _reloader_started(sender: object, **kwargs: object) -> None:
-    from devwatch.django import reloader
+    from devwatch.django import fallback
 
-    if reloader.last_choice is None:  # our get_reloader never ran
+    if fallback.last_choice is None:  # our get_reloader never ran
         current = autoreload.get_reloader
         where = f"{getattr(current, '__module__', '?')}.{getattr(current, '__qualname__', '?')}"
         sys.stderr.write(

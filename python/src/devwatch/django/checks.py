@@ -26,16 +26,16 @@ from django.utils import autoreload
 
 
 def check_devwatch(app_configs: Any = None, **kwargs: Any) -> List[checks.CheckMessage]:
-    from devwatch.django import reloader
+    from devwatch.django import fallback
 
     messages: List[checks.CheckMessage] = []
-    raw_mode = os.environ.get(reloader.FALLBACK_ENV, "").strip().lower()
+    raw_mode = os.environ.get(fallback.FALLBACK_ENV, "").strip().lower()
     if raw_mode not in ("", "strict", "warn"):
         messages.append(checks.Warning(
-            f"{reloader.FALLBACK_ENV}={raw_mode!r} is not a known value; treated as 'warn'",
-            hint=f"set {reloader.FALLBACK_ENV}=strict (refuse to start without devwatch) or warn (the default)",
+            f"{fallback.FALLBACK_ENV}={raw_mode!r} is not a known value; treated as 'warn'",
+            hint=f"set {fallback.FALLBACK_ENV}=strict (refuse to start without devwatch) or warn (the default)",
             id="devwatch.W005"))
-    if autoreload.get_reloader is not reloader.get_reloader:
+    if autoreload.get_reloader is not fallback.get_reloader:
         current = autoreload.get_reloader
         messages.append(checks.Warning(
             "runserver will not reload through devwatch: django.utils.autoreload.get_reloader was replaced "
@@ -46,20 +46,21 @@ def check_devwatch(app_configs: Any = None, **kwargs: Any) -> List[checks.CheckM
     if not getattr(settings, "DEBUG", False):
         return messages
 
-    problem = reloader.last_problem
-    if reloader.last_choice is None:  # no runserver in this process: probe now
+    problem = fallback.last_problem
+    if fallback.last_choice is None:  # no runserver in this process: probe now
         problem = _probe()
     if problem is not None:
         messages.append(checks.Warning(
             f"runserver cannot reload through devwatch: {problem.reason}",
             hint=f"{problem.fix}; until then runserver falls back to Django's own reloader "
-                 f"({reloader.FALLBACK_ENV}=strict makes it refuse to start)",
+                 f"({fallback.FALLBACK_ENV}=strict makes it refuse to start)",
             id=problem.check_id))
     return messages
 
 
 def _probe():
-    from devwatch.django.reloader import DevwatchReloader, DevwatchUnavailable
+    from devwatch.django.fallback import DevwatchUnavailable
+    from devwatch.django.reloader import DevwatchReloader
 
     try:
         probe = DevwatchReloader()

@@ -2,17 +2,18 @@
 
 Django's ``runserver`` asks ``django.utils.autoreload.get_reloader()`` for a
 reloader; ``devwatch.django``'s ``AppConfig.ready()`` replaces that function
-with :func:`get_reloader` below. The reloader is a ``BaseReloader`` subclass:
+with ``fallback.get_reloader``, which returns this one when devwatch can
+serve. The reloader is a ``BaseReloader`` subclass:
 it watches exactly what ``StatReloader`` would (``watched_files()``: module
 files, files that failed to import, ``watch_dir`` globs, extra files),
 recomputed when sys.modules, the failed imports or the globs grow, and hands each change to
 Django's own ``notify_file_changed`` (template cache reset, translations,
 ``trigger_reload``).
 
-Never silent: when devwatch cannot serve (the executable is missing, too
-old, fails its handshake, or reports a degraded watcher), the reason and the
-fix go to stderr and Django's own reloader is used, with a warning; with
-``DEVWATCH_FALLBACK=strict`` runserver refuses to start instead.
+Never silent: every way devwatch can fail to serve (the executable is
+missing, too old, fails its handshake, or reports a degraded watcher) is
+raised as ``DevwatchUnavailable`` with a ``Problem``; fallback.py reports it
+and picks what runs instead (``get_reloader``, ``install``).
 
 Django attributes relied on (the same in 3.2, 5.2 and 6.1; 6.1.3's
 ``django/utils/autoreload.py`` from PyPI was read for them, see docs/python.md): ``BaseReloader``
@@ -29,13 +30,11 @@ from __future__ import annotations
 
 import fnmatch
 import logging
-import os
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from django.utils import autoreload
 
@@ -48,43 +47,23 @@ from devwatch.client import (
     ShowMessage,
     uri_to_path,
 )
+from devwatch.django.fallback import (  # noqa: F401 (re-exported: these were defined here)
+    FALLBACK_ENV,
+    DevwatchUnavailable,
+    Problem,
+    fallback_mode,
+    get_reloader,
+    install,
+    report_unavailable,
+    stderr_line,
+)
+from devwatch.django.roots import Exclude, covered_by, covering_roots, plan
 
 logger = logging.getLogger("django.utils.autoreload")
 
 # The oldest server this package speaks to (protocol 1 with file subscriptions).
 MIN_SERVER_VERSION = (0, 1, 0)
 SETTLE_MS = 10  # the subscription's settle window (see _connect)
-FALLBACK_ENV = "DEVWATCH_FALLBACK"
-# Directory names devwatch never crawls below a root (docs/protocol.md,
-# "What is watched"): a watched file below one of them gets a root of its own.
-_BUILTIN_IGNORED_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache",
-                         ".pytest_cache"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why DevwatchReloader cannot serve (or serves degraded), and the fix."""
-
-    check_id: str  # devwatch.W001 ...
-    reason: str
-    fix: str
-
-
-class DevwatchUnavailable(Exception):
-    def __init__(self, problem: Problem):
-        super().__init__(problem.reason)
-        self.problem = problem
-
-
-# What the last get_reloader() in this process found (for the system check).
-last_problem: Optional[Problem] = None
-last_choice: Optional[str] = None  # "DevwatchReloader", or the fallback's class name
-
-
-def fallback_mode() -> str:
-    """``warn`` (default: Django's own reloader, with the reason) or ``strict``."""
-    value = os.environ.get(FALLBACK_ENV, "").strip().lower()
-    return "strict" if value == "strict" else "warn"
 
 
 def _version_tuple(text: str) -> Tuple[int, ...]:
@@ -93,33 +72,6 @@ def _version_tuple(text: str) -> Tuple[int, ...]:
         digits = "".join(ch for ch in piece if ch.isdigit())
         parts.append(int(digits) if digits else 0)
     return tuple(parts)
-
-
-def _stderr(text: str) -> None:
-    sys.stderr.write(text.rstrip("\n") + "\n")
-    sys.stderr.flush()
-
-
-def covering_roots(dirs: Iterable[Path]) -> List[Path]:
-    """The fewest directories whose trees hold every one of ``dirs``.
-
-    A directory below one that devwatch ignores while crawling (``.venv``,
-    ``node_modules``, ...) keeps a root of its own, so it is still watched.
-    """
-    roots: List[Path] = []
-    for d in sorted(set(dirs), key=lambda p: (len(p.parts), str(p))):
-        if not any(covered_by(d, r) for r in roots):
-            roots.append(d)
-    return roots
-
-
-def covered_by(path: Path, root: Path) -> bool:
-    """Does devwatch, watching ``root``, see changes at ``path``?"""
-    try:
-        rel = path.relative_to(root)
-    except ValueError:
-        return False
-    return not any(part in _BUILTIN_IGNORED_DIRS for part in rel.parts)
 
 
 class DevwatchReloader(autoreload.BaseReloader):
@@ -134,6 +86,9 @@ class DevwatchReloader(autoreload.BaseReloader):
         self._client_factory = client_factory or Client
         self._module_files: Set[Path] = set()
         self._roots: List[Path] = []
+        # Folders below the roots devwatch does not crawl (roots.py); fixed at
+        # initialize: a root added later gets the same.
+        self._excludes: List[Exclude] = []
         self._refresh_lock = threading.Lock()
         self._refreshing: Optional[threading.Thread] = None
         self._last_fingerprint: Tuple[int, int, int, int] = (-1, -1, -1, -1)
@@ -187,16 +142,20 @@ class DevwatchReloader(autoreload.BaseReloader):
 
     def _connect(self, binary: str) -> Client:
         self._module_files = set(self.watched_files(include_globs=False))
-        self._roots = self._wanted_roots()
+        self._roots, self._excludes = plan(self._wanted_dirs())
         try:
             client = self._client_factory(
                 [str(r) for r in self._roots],
                 binary=binary,
                 client_name="devwatch.django",
                 # Watch only: start no dev server (this is one). Every
-                # module counts, even a git-ignored local_settings.py.
+                # module counts, even a git-ignored local_settings.py, and
+                # only roots.py's excludes apply: this list replaces any
+                # devwatch.json's, which covered_by() could not know of.
                 initialization_options={"autoStart": False, "autoRestart": False,
-                                        "settings": {"watch": {"respectGitignore": False}}},
+                                        "settings": {"watch": {
+                                            "respectGitignore": False,
+                                            "exclude": [e.to_json() for e in self._excludes]}}},
                 on_notification=None,
             )
         except (ClientError, TimeoutError, OSError) as exc:
@@ -260,15 +219,15 @@ class DevwatchReloader(autoreload.BaseReloader):
                 "devwatch.W003", f"devwatch's watcher is degraded: {first.get('message', '')}",
                 first.get("fix") or "see 'devwatch check'"))
         for p in problems:  # not degrading (a network mount, an unreadable folder): say it anyway
-            _stderr(f"devwatch: {p.get('message', '')}" + (f" (fix: {p['fix']})" if p.get("fix") else ""))
+            stderr_line(f"devwatch: {p.get('message', '')}" + (f" (fix: {p['fix']})" if p.get("fix") else ""))
 
     # -- what to watch --
 
-    def _wanted_roots(self) -> List[Path]:
+    def _wanted_dirs(self) -> Set[Path]:
         dirs = {p.parent for p in self._module_files}
         dirs.update(p.parent for p in self.extra_files)
         dirs.update(self.directory_globs.keys())
-        return covering_roots(d for d in dirs if d.is_dir())
+        return {d for d in dirs if d.is_dir()}
 
     def _fingerprint(self) -> Tuple[int, int, int, int]:
         """Cheap signs that watched_files() may have changed (checked once a
@@ -283,8 +242,8 @@ class DevwatchReloader(autoreload.BaseReloader):
             self._last_fingerprint = self._fingerprint()
             # One assignment: _handle_changes sees the old set or the new one.
             self._module_files = set(self.watched_files(include_globs=False))
-            wanted = self._wanted_roots()
-            new = [r for r in wanted if not any(covered_by(r, have) for have in self._roots)]
+            wanted = covering_roots(self._wanted_dirs(), self._excludes)
+            new = [r for r in wanted if not any(covered_by(r, have, self._excludes) for have in self._roots)]
             if new:
                 logger.debug("devwatch: watching new roots %s", new)
                 self._roots.extend(new)
@@ -343,13 +302,13 @@ class DevwatchReloader(autoreload.BaseReloader):
         while True:
             note = self.client.next_notification(timeout=self.REFRESH_SECONDS)
             if note is None and self.client._closed.is_set():
-                _stderr("devwatch: the devwatch process exited: " + self.client._exit_description("")
+                stderr_line("devwatch: the devwatch process exited: " + self.client._exit_description("")
                         + "; restarting the dev server so it picks a reloader again")
                 autoreload.trigger_reload("devwatch")
             if isinstance(note, FilesDidChange):
                 self._handle_changes(note)
             elif isinstance(note, ShowMessage) or (isinstance(note, LogMessage) and note.type <= 2):
-                _stderr(f"devwatch: {note.message}")
+                stderr_line(f"devwatch: {note.message}")
             # Only when the watched set can have changed (a module imported by
             # a request, a failed import, a new glob), not after every request:
             # the fingerprint catches what a request imports.
@@ -409,53 +368,11 @@ def _is_within(path: Path, root: Path) -> bool:
         return False
 
 
-class _StartupLine(logging.Filter):
-    """Drops Django's bare "Watching for file changes with DevwatchReloader":
-    DevwatchReloader logs the same line, with devwatch's version, backend and
-    folder count, once devwatch's watches are in place."""
+def __getattr__(name: str):
+    """``reloader.last_problem`` / ``last_choice`` (defined here before) read
+    fallback.py's current values: a re-export would be a stale copy."""
+    if name in ("last_problem", "last_choice"):
+        from devwatch.django import fallback
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.msg == "Watching for file changes with %s" and record.args
-                    and record.args[0] == "DevwatchReloader")
-
-
-startup_line = _StartupLine()
-django_get_reloader = autoreload.get_reloader
-
-
-def report_unavailable(problem: Problem, fallback_name: str) -> str:
-    """The reason and the fix on stderr; exits in strict mode."""
-    global last_problem, last_choice
-    last_problem = problem
-    _stderr(f"devwatch: DevwatchReloader cannot run: {problem.reason}\n"
-            f"devwatch:   fix: {problem.fix}")
-    if fallback_mode() == "strict":
-        _stderr(f"devwatch: refusing to start ({FALLBACK_ENV}=strict); unset it to fall back to "
-                "Django's own reloader instead")
-        sys.exit(1)
-    last_choice = fallback_name
-    _stderr(f"devwatch: WARNING: falling back to {fallback_name} "
-            f"(set {FALLBACK_ENV}=strict to refuse to start instead)")
-    return fallback_name
-
-
-def get_reloader() -> autoreload.BaseReloader:
-    """What ``django.utils.autoreload.get_reloader`` becomes: DevwatchReloader,
-    or, with the reason on stderr, Django's own choice (or an exit in strict mode)."""
-    global last_problem, last_choice
-    try:
-        reloader = DevwatchReloader()
-    except DevwatchUnavailable as exc:
-        fallback = django_get_reloader()
-        report_unavailable(exc.problem, type(fallback).__name__)
-        return fallback
-    last_problem = None
-    last_choice = "DevwatchReloader"
-    return reloader
-
-
-def install() -> None:
-    """Make Django's autoreloader use devwatch (called by the AppConfig)."""
-    if not any(f is startup_line for f in logger.filters):
-        logger.addFilter(startup_line)
-    autoreload.get_reloader = get_reloader
+        return getattr(fallback, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
