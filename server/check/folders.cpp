@@ -10,6 +10,7 @@
 
 #include "common/read_file.h"
 #include "paths/gitignore.h"
+#include "watch/absolute_excludes.h"
 #include "watch/watcher.h"
 
 namespace devwatch::check {
@@ -25,7 +26,8 @@ struct Dir {
 }  // namespace
 
 Result<FolderCount> count_watched_folders(const std::string& root, const paths::IgnoreOptions& options) {
-  auto rules = paths::IgnoreRules::create(options);
+  // The watcher's per-root reading of absolute excludes, so the count is the crawl's.
+  auto rules = paths::IgnoreRules::create(watch::ignore_for_root(options, root));
   if (!rules) return rules.error();
   struct stat st {};
   if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))

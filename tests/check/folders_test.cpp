@@ -60,3 +60,18 @@ TEST_CASE("a missing root is an error, not zero folders") {
   REQUIRE_FALSE(count);
   CHECK(count.error().message.find("/nonexistent/devwatch-test") != std::string::npos);
 }
+
+TEST_CASE("an absolute exclude counts below the root it names, as the watcher reads it") {
+  TempDir dir;
+  mkdirs(dir, "pkg/locale/de");
+  mkdirs(dir, "pkg/code");
+  devwatch::paths::IgnoreOptions options;
+  options.excludes = {dir.path() + "/pkg/locale"};
+  auto count = count_watched_folders(dir.path(), options);
+  REQUIRE(count);
+  CHECK(count->folders == 3);  // root, pkg, pkg/code
+  options.excludes = {"/elsewhere/pkg/locale"};
+  count = count_watched_folders(dir.path(), options);
+  REQUIRE(count);
+  CHECK(count->folders == 5);
+}
