@@ -61,12 +61,13 @@ void DevServer::on_other_gone(uint64_t generation, const GroupExit& exit) {
     outgoing_.reset();
     // It ended on its own while the new group was starting: requests now
     // wait for the new one, so say so (a proxy stops forwarding to `port`).
-    std::string why = exit.wait_status ? "exited (" + describe_wait_status(*exit.wait_status) + ")" : std::string("its group ended");
-    spdlog::warn("dev server {}: the old server (port {}) {} before the new one was ready", spec_.name, port, why);
+    std::string ended = exit.wait_status ? "exited (" + describe_wait_status(*exit.wait_status) + ")"
+                                         : std::string("its group ended");
+    spdlog::warn("dev server {}: the old server (port {}) {} before the new one was ready", spec_.name, port, ended);
     if (state() == ServerState::Starting || state() == ServerState::Stopping) {
       StateChange again = last_;
       again.serving_port.reset();
-      again.reason += "; the old server " + why + " before the new one was ready";
+      again.reason += "; the old server " + ended + " before the new one was ready";
       emit(std::move(again));
     }
   } else {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import http.client
 import socket
 import sys
+import threading
+import time
 from pathlib import Path
 
 from devserver_util import copy_example, free_port, write_config
@@ -91,3 +93,50 @@ class EventStream:
 
 
 __all__ = ["EventStream", "django_behind_proxy", "free_port", "get", "start", "upstream_behind_proxy", "wait_state"]
+
+
+class MarkerLoop:
+    """A client thread sending GET /marker/ through the proxy until stopped
+    (at most 5,000 requests), new and kept-alive connections alternating.
+    Every failure counts (refused, reset, truncated, not a marker line)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.responses: list[str] = []
+        self.failures: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run)
+
+    def __enter__(self) -> "MarkerLoop":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        for i in range(5000):
+            if self._stop.is_set():
+                break
+            try:
+                status, _, body = get(self.port, "/marker/", conn if i % 2 else None)
+                if status != 200 or not body.startswith("marker: v") or not body.endswith("\n"):
+                    self.failures.append(f"request {i}: {status} {body[:200]!r}")
+                self.responses.append(body.strip())
+            except Exception as e:  # every failure counts
+                self.failures.append(f"request {i}: {type(e).__name__}: {e}")
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn.close()
+
+    def until_served(self, marker: str, deadline: float) -> None:
+        """Polls until `marker` was served (or a request failed) before the deadline."""
+        while marker not in self.responses and not self.failures:
+            assert time.monotonic() < deadline, "the request loop made no progress before the deadline"
+            time.sleep(0.005)
+
+    def assert_no_failures(self) -> None:
+        assert self.failures == [], (f"{len(self.failures)} of {len(self.responses) + len(self.failures)} "
+                                     f"requests failed: {self.failures[:3]}")

@@ -6,11 +6,10 @@ import http.client
 import os
 import socket
 import sys
-import threading
 import time
 
 from devserver_util import free_port
-from proxy_util import EventStream, django_behind_proxy, get, start, upstream_behind_proxy, wait_state
+from proxy_util import EventStream, MarkerLoop, django_behind_proxy, get, start, upstream_behind_proxy, wait_state
 
 PYTHON = sys.executable  # the test venv: the current Django from PyPI
 
@@ -21,58 +20,27 @@ def replace_in(path, old, new):
     path.write_text(text.replace(old, new))
 
 
-def until(predicate, deadline):
-    """Polls predicate until it holds or the test's deadline passes (then fails)."""
-    while not predicate():
-        assert time.monotonic() < deadline, "the request loop made no progress before the deadline"
-        time.sleep(0.005)
-
-
 def test_twenty_restarts_through_the_proxy_without_a_single_failed_request(tmp_path):
     listen = free_port()
     client, root = start(tmp_path, {"web": django_behind_proxy(PYTHON, listen)})
     views = root / "blog" / "views.py"
-    failures, responses, stop = [], [], threading.Event()
-
-    def loop():
-        # New connections and kept-alive ones alternate; at most 5,000 requests.
-        conn = http.client.HTTPConnection("127.0.0.1", listen, timeout=30)
-        for i in range(5000):
-            if stop.is_set():
-                break
-            try:
-                status, _, body = get(listen, "/marker/", conn if i % 2 else None)
-                if status != 200 or not body.startswith("marker: v") or not body.endswith("\n"):
-                    failures.append(f"request {i}: {status} {body[:200]!r}")
-                responses.append(body.strip())
-            except Exception as e:  # every failure counts: refused, reset, truncated
-                failures.append(f"request {i}: {type(e).__name__}: {e}")
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", listen, timeout=30)
-        conn.close()
-
     with client:
         first = wait_state(client, "web", "ready")
         assert first["url"] == f"http://127.0.0.1:{listen}/"
-        worker = threading.Thread(target=loop)
-        worker.start()
         deadline = time.monotonic() + 60
-        try:
+        with MarkerLoop(listen) as loop:
             for n in range(2, 22):
                 # The loop must have been served this version before the next
                 # edit: the restart is stopped at the first change, so edits
                 # back to back would only keep re-holding one request.
-                until(lambda: f"marker: v{n - 1}" in responses or failures, deadline)
+                loop.until_served(f"marker: v{n - 1}", deadline)
                 replace_in(views, f"marker: v{n - 1}", f"marker: v{n}")
                 wait_state(client, "web", "ready", timeout=max(1, deadline - time.monotonic()))
-            until(lambda: "marker: v21" in responses or failures, deadline)
-        finally:
-            stop.set()
-            worker.join()
-        assert failures == [], f"{len(failures)} of {len(responses) + len(failures)} requests failed: {failures[:3]}"
+            loop.until_served("marker: v21", deadline)
+        loop.assert_no_failures()
         assert get(listen, "/marker/")[2] == "marker: v21\n"
         # Every version was served to the loop, each between two restarts.
-        assert {f"marker: v{n}" for n in range(1, 22)} <= set(responses)
+        assert {f"marker: v{n}" for n in range(1, 22)} <= set(loop.responses)
         status = client.request("devwatch/status")["result"]
         assert status["devServers"][0]["url"] == f"http://127.0.0.1:{listen}/"
         assert client.shutdown_and_exit() == 0

@@ -2,14 +2,12 @@
 the old server answers while the new one starts, on a fresh port, and is
 stopped only once the new one is ready. Real devwatch, real sockets, a real
 stand-in server whose start a test can hold, and real Django."""
-import http.client
 import os
 import sys
-import threading
 import time
 
 from devserver_util import free_port
-from proxy_util import UPSTREAM, django_behind_proxy, get, start, wait_state
+from proxy_util import UPSTREAM, MarkerLoop, django_behind_proxy, get, start, wait_state
 
 PYTHON = sys.executable
 
@@ -76,45 +74,18 @@ def test_overlapped_django_restarts_serve_every_request_and_hold_none(tmp_path):
     spec["proxy"]["overlap"] = True
     client, root = start(tmp_path, {"web": spec})
     views = root / "blog" / "views.py"
-    failures, responses, stop = [], [], threading.Event()
-
-    def loop():
-        conn = http.client.HTTPConnection("127.0.0.1", listen, timeout=30)
-        for i in range(5000):
-            if stop.is_set():
-                break
-            try:
-                status, _, body = get(listen, "/marker/", conn if i % 2 else None)
-                if status != 200 or not body.startswith("marker: v"):
-                    failures.append(f"request {i}: {status} {body[:200]!r}")
-                responses.append(body.strip())
-            except Exception as e:  # every failure counts: refused, reset, truncated
-                failures.append(f"request {i}: {type(e).__name__}: {e}")
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", listen, timeout=30)
-        conn.close()
-
-    def until(predicate, deadline):
-        while not predicate():
-            assert time.monotonic() < deadline, "the request loop made no progress before the deadline"
-            time.sleep(0.005)
-
     with client:
         wait_state(client, "web", "ready")
-        worker = threading.Thread(target=loop)
-        worker.start()
         deadline = time.monotonic() + 60
-        try:
+        with MarkerLoop(listen) as loop:
             for n in range(2, 7):
-                until(lambda: f"marker: v{n - 1}" in responses or failures, deadline)
+                loop.until_served(f"marker: v{n - 1}", deadline)
                 text = views.read_text()
                 views.write_text(text.replace(f"marker: v{n - 1}", f"marker: v{n}"))
                 wait_state(client, "web", "ready", timeout=max(1, deadline - time.monotonic()))
-            until(lambda: "marker: v6" in responses or failures, deadline)
-        finally:
-            stop.set()
-            worker.join()
-        assert failures == [], f"{len(failures)} of {len(responses) + len(failures)} requests failed: {failures[:3]}"
+            loop.until_served("marker: v6", deadline)
+        loop.assert_no_failures()
+        responses = loop.responses
         assert {f"marker: v{n}" for n in range(1, 7)} <= set(responses)
         # Versions only move forward: the switch happens once per restart.
         order = [int(r.split("v")[1]) for r in responses]
