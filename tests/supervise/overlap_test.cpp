@@ -79,6 +79,13 @@ std::string ask(int port) {
 
 std::string pid_text(pid_t pid) { return "pid " + std::to_string(pid); }
 
+// Opens the gate, starts the server and waits until it is ready; its pid.
+pid_t start_open(Harness& h, const Gate& gate) {
+  gate.open();
+  REQUIRE(h.start_ready());
+  return *h.server->pid();
+}
+
 }  // namespace
 
 TEST_CASE("an overlapped restart starts the new group on a fresh port; the old serves until the new is ready",
@@ -122,10 +129,8 @@ TEST_CASE("an overlapped restart starts the new group on a fresh port; the old s
 TEST_CASE("a new group that crashes ends the overlapped restart: the old one is stopped too",
           "[dev_server][overlap]") {
   Gate gate;
-  gate.open();
   Harness h(overlapped_server(gate));
-  REQUIRE(h.start_ready());
-  const pid_t old_pid = *h.server->pid();
+  const pid_t old_pid = start_open(h, gate);
 
   gate.crash_next();
   REQUIRE(h.server->restart(Cause::Request).ok());
@@ -139,10 +144,8 @@ TEST_CASE("a new group that crashes ends the overlapped restart: the old one is 
 TEST_CASE("a stop during an overlapped restart stops both groups; stopped comes once both are gone",
           "[dev_server][overlap]") {
   Gate gate;
-  gate.open();
   Harness h(overlapped_server(gate));
-  REQUIRE(h.start_ready());
-  const pid_t old_pid = *h.server->pid();
+  const pid_t old_pid = start_open(h, gate);
   gate.close();
   REQUIRE(h.server->restart(Cause::Request).ok());
   const pid_t new_pid = *h.server->pid();
