@@ -133,6 +133,19 @@ def command(tool, python, port, args):
     return serve, {"WATCHMAN_SOCK": NO_WATCHMAN}
 
 
+def compiled_package(src, base, pythons):
+    """A copy of devwatch's Python package with its bytecode compiled, as
+    pip leaves an installed package (django-watchfiles and Django come from
+    pip too). The rows run with PYTHONDONTWRITEBYTECODE, so a source tree
+    imported as it is would be compiled again in every runserver process:
+    about 0.9 MiB more peak RSS in the child than an installed package."""
+    dest = Path(base) / "package"
+    shutil.copytree(Path(src) / "devwatch", dest / "devwatch", ignore=shutil.ignore_patterns("__pycache__"))
+    for python in sorted(pythons):
+        subprocess.run([python, "-m", "compileall", "-q", str(dest)], check=True)
+    return str(dest)
+
+
 def private_watchman(base):
     state = Path(tempfile.mkdtemp(prefix="wm-", dir=base))
     sock = state / "sock"
@@ -317,6 +330,7 @@ def main():
             "command": "python3 bench/reload/reloaders.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])}
     base = os.path.realpath(tempfile.mkdtemp(prefix="devwatch-bench-reloaders-"))
     try:
+        args.package_src = compiled_package(args.package_src, base, {r["python"] for r in rows})
         for python in dict.fromkeys(r["python"] for r in rows):  # page cache warm: no row pays for it
             try:
                 floor(Project("example", base, "warmup", 0), python, args.port + len(rows), env, 1, args.timeout * 3)
