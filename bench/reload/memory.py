@@ -66,7 +66,7 @@ def main() -> int:
     ap.add_argument("--binary", action="append", help="devwatch executable (repeatable); default build/server/devwatch")
     ap.add_argument("--root", default=str(REPO / "examples" / "django-blog"), help="folder to watch")
     args = ap.parse_args()
-    binaries = args.binary or [str(REPO / "build" / "server" / "devwatch")]
+    binaries = [os.path.abspath(b) for b in args.binary or [str(REPO / "build" / "server" / "devwatch")]]
     results = [(b, measure(b, Path(args.root))) for b in binaries]
     names = sorted({n for _, r in results for n in r["maps"]},
                    key=lambda n: -max(r["maps"].get(n, 0) for _, r in results))
