@@ -57,7 +57,9 @@ class StdioTransport final : public Sink {
   asio::posix::stream_descriptor out_;
   FrameReader reader_;
   TransportEvents events_;
-  std::array<char, std::size_t{64} * 1024> buffer_{};
+  // Left uninitialised: read() fills it, and zeroing would fault in 64 KiB
+  // that a quiet session never uses.
+  std::array<char, std::size_t{64} * 1024> buffer_;
   std::deque<std::string> queue_;
   std::string writing_;  // the buffer of the write in flight
   std::size_t pending_ = 0;

@@ -94,7 +94,8 @@ class GroupProcess : public std::enable_shared_from_this<GroupProcess> {
   std::optional<StartInfo> start_;
   asio::posix::stream_descriptor report_;
   std::array<asio::posix::stream_descriptor, 2> outputs_;
-  std::array<std::array<char, 65536>, 2> out_buffers_{};
+  // Uninitialised on purpose: read() fills them; zeroing faulted in 128 KiB.
+  std::array<std::array<char, 65536>, 2> out_buffers_;
   std::array<bool, 2> out_eof_{false, false};
   std::vector<LineSplitter> splitters_;
   std::array<char, 768> report_buffer_{};

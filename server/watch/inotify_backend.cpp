@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include "common/errno_text.h"
 
@@ -27,7 +28,11 @@ struct InotifyBackend::State {
   bool armed = false;
   std::vector<Hint> hints;
   // 64 KiB: a full default queue (16384 events) drains in a few reads.
-  alignas(inotify_event) char buffer[64 * 1024]{};
+  // Events are copied out with memcpy, so new[]'s alignment is enough. For
+  // overwrite: read() fills it, and zeroing would fault in all 64 KiB
+  // before the first event.
+  static constexpr std::size_t kBufferSize = std::size_t{64} * 1024;
+  std::unique_ptr<char[]> buffer = std::make_unique_for_overwrite<char[]>(kBufferSize);
 };
 
 Result<std::unique_ptr<InotifyBackend>> InotifyBackend::create(asio::io_context& io) {
@@ -101,13 +106,13 @@ void InotifyBackend::drain() {
   st.hints.clear();
   const int fd = st.stream.native_handle();
   for (;;) {
-    ssize_t n = ::read(fd, st.buffer, sizeof st.buffer);
+    ssize_t n = ::read(fd, st.buffer.get(), State::kBufferSize);
     if (n <= 0) break;  // EAGAIN: drained
     std::size_t off = 0;
     while (off + sizeof(inotify_event) <= static_cast<std::size_t>(n)) {
       inotify_event ev;
-      std::memcpy(&ev, st.buffer + off, sizeof ev);
-      const char* ev_name = st.buffer + off + sizeof(inotify_event);
+      std::memcpy(&ev, st.buffer.get() + off, sizeof ev);
+      const char* ev_name = st.buffer.get() + off + sizeof(inotify_event);
       off += sizeof(inotify_event) + ev.len;
       Hint h;
       h.dir = ev.wd;

@@ -6,17 +6,25 @@ namespace devwatch::watch {
 
 Tree::Tree() : slots_(1024, kNoNode) {}
 
+Tree::~Tree() {
+  for (NodeId id = 0; id < next_fresh_; ++id) std::destroy_at(&(*this)[id]);
+}
+
 NodeId Tree::allocate() {
   NodeId id;
   if (!free_.empty()) {
     id = free_.back();
     free_.pop_back();
+    (*this)[id] = Node{};
   } else {
-    id = next_fresh_++;
-    if ((id >> kShift) >= chunks_.size()) chunks_.push_back(std::make_unique<Node[]>(kMask + 1));
+    id = next_fresh_;
+    if ((id >> kShift) >= chunks_.size()) {
+      chunks_.emplace_back(std::allocator<Node>().allocate(kMask + 1));
+    }
+    std::construct_at(&(*this)[id]);
+    ++next_fresh_;
   }
   Node& n = (*this)[id];
-  n = Node{};
   n.live = true;
   ++live_;
   return id;
