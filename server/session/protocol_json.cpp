@@ -99,7 +99,12 @@ json to_json(const ConfigInfo& c) {
 json to_json(const InitializeResult& r) {
   json devwatch{{"version", 1}, {"status", true}};
   if (const auto& f = r.capabilities.files) {
-    devwatch["files"] = json{{"subscribe", true}, {"backend", f->backend}, {"backendReason", f->backend_reason}};
+    // excludeBaseUri: watch.exclude takes {baseUri, pattern} (config/exclude.h);
+    // a client that sends them checks for it (devwatch.django does).
+    devwatch["files"] = json{{"subscribe", true},
+                             {"excludeBaseUri", true},
+                             {"backend", f->backend},
+                             {"backendReason", f->backend_reason}};
   }
   if (const auto& trusted = r.capabilities.servers_trusted) {
     devwatch["devServers"] = json{{"start", true}, {"stop", true}, {"restart", true}, {"output", true},

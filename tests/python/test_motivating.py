@@ -110,7 +110,7 @@ def test_an_app_that_replaces_get_reloader_later_is_named(venv52, tmp_path, runs
                            "without asking it: django.utils.autoreload.get_reloader is late.apps.my_get_reloader")
 
 
-FAKE_DEGRADED = '''
+FAKE_SERVER = '''
 import json, sys
 def read():
     length = None
@@ -138,7 +138,7 @@ while True:
     method, msg_id = m.get("method"), m.get("id")
     if method == "initialize":
         send(msg_id, {"serverInfo": {"name": "devwatch", "version": "0.1.0"},
-                      "capabilities": {"experimental": {"devwatch": {"version": 1, "files": {"subscribe": True}}}}})
+                      "capabilities": {"experimental": {"devwatch": {"version": 1, "files": FILES}}}})
     elif method == "devwatch/files/subscribe":
         send(msg_id, {"subscriptionId": "s1"})
     elif method == "devwatch/status":
@@ -150,13 +150,34 @@ while True:
 '''
 
 
+def fake_server(tmp_path, files):
+    """A stand-in devwatch (named as such: a degraded watcher and an old build
+    cannot be caused for real here) announcing ``files`` as its capabilities."""
+    fake = tmp_path / "devwatch"
+    fake.write_text(f"#!{sys.executable}\nFILES = {files!r}\n{FAKE_SERVER}")
+    fake.chmod(0o755)
+    return fake
+
+
+def test_a_server_without_base_uri_excludes_is_too_old(venv52, tmp_path, runservers):
+    """A devwatch from before {baseUri} excludes would refuse the watch
+    settings devwatch.django sends (so git-ignored modules would go
+    unwatched): named as too old, and StatReloader serves instead."""
+    fake = fake_server(tmp_path, files={"subscribe": True})
+    project = make_project(venv52, tmp_path / "site")
+    server = runservers(venv52, project, env_without_devwatch_bin(DEVWATCH_BIN=str(fake)))
+    server.wait_for_body("", "v1")
+    server.wait_for_output("falling back to StatReloader")
+    assert (f"devwatch: DevwatchReloader cannot run: devwatch 0.1.0 ({fake}) is too old: it does not take the "
+            "{baseUri, pattern} excludes") in server.output
+    assert "upgrade it: pip install --upgrade devwatch" in server.output
+
+
 def test_a_degraded_watcher_is_explained_and_stat_polling_takes_over(venv52, tmp_path, runservers):
     """devwatch that had to fall back to polling (simulated: a stand-in that
     reports it as devwatch/status does): the reason and fix are printed,
     StatReloader's loop takes over in place, and edits still reload."""
-    fake = tmp_path / "devwatch"
-    fake.write_text(f"#!{sys.executable}\n{FAKE_DEGRADED}")
-    fake.chmod(0o755)
+    fake = fake_server(tmp_path, files={"subscribe": True, "excludeBaseUri": True})
     project = make_project(venv52, tmp_path / "site")
     env = env_without_devwatch_bin(DEVWATCH_BIN=str(fake))
     server = runservers(venv52, project, env)

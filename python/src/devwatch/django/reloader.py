@@ -200,6 +200,17 @@ class DevwatchReloader(autoreload.BaseReloader):
                 f"devwatch {version} ({binary}) is too old: devwatch.django {__version__} needs "
                 f"{'.'.join(map(str, MIN_SERVER_VERSION))} or later with file subscriptions",
                 "upgrade it: pip install --upgrade devwatch"))
+        if self._excludes and not files.get("excludeBaseUri"):
+            # Such a server refused the whole watch setting sent at initialize
+            # (so respectGitignore stayed on): it cannot watch what
+            # StatReloader would.
+            client.close()
+            raise DevwatchUnavailable(Problem(
+                "devwatch.W002",
+                f"devwatch {version} ({binary}) is too old: it does not take the {{baseUri, pattern}} "
+                f"excludes devwatch.django {__version__} sends (no capabilities.experimental.devwatch."
+                "files.excludeBaseUri)",
+                "upgrade it: pip install --upgrade devwatch"))
 
     def _check_watcher(self, watcher: Dict) -> None:
         self.backend = str(watcher.get("backend", "?"))
