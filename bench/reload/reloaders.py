@@ -7,18 +7,22 @@ pywatchman from PyPI), django-watchfiles, and `devwatch run` restarting
 `runserver --noreload`, on examples/django-blog and on a generated project
 whose N modules (default 3,000) are all imported at start-up; then
 DevwatchReloader and StatReloader again on Debian's Django 3.2
-(/usr/bin/python3). Per row, in this order:
+(/usr/bin/python3). A project's rows are measured side by side, phase by
+phase, so the load of any one minute falls on all of them alike:
 
-- floor: 3 cold starts of `runserver --noreload` on the same copy, to its
-  first right answer (the least any restart can cost), right before the row;
+- floor: --floor-reps cold starts of `runserver --noreload` on each row's
+  copy (the least any restart can cost), taken in turns across the rows;
   rows are compared with the median of all of a project's floor samples;
-- idle CPU: utime+stime of the whole process tree (runserver's parent and
-  child, devwatch, the watchman server) over --idle seconds without a change,
-  as % of one core, after --settle seconds for crawls to finish;
+- then every row's reloader starts and stays up until the project is done;
+- idle CPU: utime+stime of each row's process tree (runserver's parent and
+  child, devwatch, the watchman server) over one shared --idle window
+  without a change, as % of one core, after --settle seconds for crawls;
 - peak RSS: the sum of VmHWM over that tree at the end of the idle window,
-  and, by process, with the tree's PSS (memory_table);
-- then --reps edits (one in-place write of the module the page shows, one at
-  a time, 1-2 s apart, after one uncounted warm-up edit): detection is the
+  and, by process, with the tree's PSS (memory_table; with every row alive,
+  PSS splits the interpreter's shared pages among all of them);
+- then --reps rounds of edits, the rows in a new random order each round
+  (one in-place write of the module the page shows, one edit at a time,
+  1-2 s apart, after one uncounted warm-up edit per row): detection is the
   write to the tool saying so ("<file> changed, reloading." for Django's
   reloaders, "restarting ... (<file> changed)" for devwatch run), before any
   restart; save-to-served is the write to the first response showing the new
@@ -173,78 +177,137 @@ def floor(project, python, port, env, count, timeout):
     return samples
 
 
-def measure(row, args, base, env):
-    kind, tool, python = row["project"], row["tool"], row["python"]
-    project = Project(kind, base, tool, args.modules)
-    port = args.port + row["index"]
-    argv, extra = command(tool, python, port, args)
-    env = dict(env, **extra)
-    watchman = None
-    proc = None
-    rng = random.Random(row["index"])
-    try:
-        row["floor_ms"] = floor(project, python, port, env, args.floor_reps, args.timeout * 3)
+class Live:
+    """One row's reloader, running for the whole of its project's group."""
+
+    def __init__(self, row, args, base, env):
+        self.row, self.args = row, args
+        self.project = Project(row["project"], base, row["tool"], args.modules)
+        self.port = args.port + row["index"]
+        self.argv, extra = command(row["tool"], row["python"], self.port, args)
+        self.env = dict(env, **extra)
+        self.proc = self.watchman = None
+        self.rng = random.Random(row["index"])
+        row.update(floor_ms=[], served_ms=[], detect_ms=[], missed=[])
+
+    @property
+    def ok(self):
+        return "status" not in self.row
+
+    def fail(self, exc):
+        self.row["status"] = f"failed: {exc}"
+        self.stop()
+
+    def floor_sample(self):
+        args = self.args
+        self.row["floor_ms"] += floor(self.project, self.row["python"], self.port, self.env, 1, args.timeout * 3)
+
+    def start(self):
+        tool, args = self.row["tool"], self.args
         if tool == "django-watchman":
-            watchman, env["WATCHMAN_SOCK"] = private_watchman(base)
-        proc = procs.Proc(argv, str(project.dir), env)
-        project.wait_served(port, project.value, args.timeout * 3, proc)
+            self.watchman, self.env["WATCHMAN_SOCK"] = private_watchman(self.project.dir.parent)
+        self.proc = procs.Proc(self.argv, str(self.project.dir), self.env)
+        self.project.wait_served(self.port, self.project.value, args.timeout * 3, self.proc)
         if EXPECT[tool]:  # the reloader meant, or the numbers are another's
-            proc.wait_line(EXPECT[tool], timeout=args.timeout)
-        time.sleep(args.settle)  # crawls and first snapshots finish (a benchmark, not a test)
-        pids = procs.tree_pids(proc.p.pid) + ([watchman.p.pid] if watchman else [])
-        hz = os.sysconf("SC_CLK_TCK")
-        t0, c0 = time.monotonic(), procs.cpu_ticks(pids)
-        time.sleep(args.idle)
-        t1, c1 = time.monotonic(), procs.cpu_ticks(pids)
-        gone = [pid for pid in pids if not os.path.exists(f"/proc/{pid}")]
-        if gone:
-            raise Failed(f"processes {gone} ended while idle; output: {proc.tail()}")
-        row["idle_cpu_percent"] = round(100.0 * (c1 - c0) / hz / (t1 - t0), 3)
-        row["peak_rss_mib"] = round(procs.peak_rss_kib(pids) / 1024.0, 1)
-        row["memory"] = procs.memory(pids)
-        row["pss_mib"] = round(sum(m.get("pss_kib", 0) for m in row["memory"]) / 1024.0, 1)
-        row["processes"] = len(pids)
-        detect_text = (f"{project.edited.name} changed)" if tool == "devwatch"
-                       else f"{project.edited.name} changed, reloading.")
-        for attempt in range(3):  # one uncounted warm-up edit, retried
+            self.proc.wait_line(EXPECT[tool], timeout=args.timeout)
+
+    def pids(self):
+        return procs.tree_pids(self.proc.p.pid) + ([self.watchman.p.pid] if self.watchman else [])
+
+    def warm_up(self):
+        for attempt in range(3):  # one uncounted edit, retried
             try:
-                project.edit(100 + attempt)
-                project.wait_served(port, project.value, 15.0, proc)
-                row["warmup_tries"] = attempt + 1
-                break
+                self.project.edit(100 + attempt)
+                self.project.wait_served(self.port, self.project.value, 15.0, self.proc)
+                self.row["warmup_tries"] = attempt + 1
+                return
             except Failed:
-                if proc.p.poll() is not None:
+                if self.proc.p.poll() is not None:
                     raise
-        else:
-            raise Failed("3 warm-up edits were never served")
-        served, detected, missed = [], [], []
-        for i in range(args.reps):
-            time.sleep(args.gap + rng.random() * args.gap)
-            start = time.monotonic()
-            project.edit(1000 + i)
+        raise Failed("3 warm-up edits were never served")
+
+    def edit(self, i):
+        row, project, proc = self.row, self.project, self.proc
+        detect_text = (f"{project.edited.name} changed)" if row["tool"] == "devwatch"
+                       else f"{project.edited.name} changed, reloading.")
+        time.sleep(self.args.gap + self.rng.random() * self.args.gap)
+        start = time.monotonic()
+        project.edit(1000 + i)
+        try:
+            done = project.wait_served(self.port, project.value, self.args.timeout, proc)
+        except Failed as exc:
+            row["missed"].append(str(exc))
+            if proc.p.poll() is not None or len(row["missed"]) >= 3:
+                raise
+            return
+        row["served_ms"].append(round((done - start) * 1000.0, 1))
+        seen = proc.find_line(detect_text, after=start)
+        if seen is not None:
+            row["detect_ms"].append(round((seen - start) * 1000.0, 1))
+
+    def stop(self):
+        if self.proc:
+            if self.row["tool"] == "devwatch":
+                self.row["timings"] = [line for _, line in self.proc.lines if "timings:" in line][1:]
+            self.proc.stop()
+        if self.watchman:
+            self.watchman.stop()
+        self.proc = self.watchman = None
+
+
+def each(lives, step, order=None):
+    """step(live) for every live row still measuring; a failure ends that row only."""
+    for live in order or lives:
+        if live.ok:
             try:
-                done = project.wait_served(port, project.value, args.timeout, proc)
-            except Failed as exc:
-                missed.append(str(exc))
-                if proc.p.poll() is not None or len(missed) >= 3:
-                    raise
+                step(live)
+            except (Failed, RuntimeError, OSError, subprocess.SubprocessError) as exc:
+                live.fail(exc)
+
+
+def measure_group(group, args, base, env):
+    """A project's rows measured side by side: every phase runs for all of
+    them before the next, and edits go round the rows in a new order each
+    round, so a minute of load lands on every row alike instead of on
+    whichever row it was measuring."""
+    lives = [Live(row, args, base, env) for row in group]
+    for row in group:
+        row["load_before"] = os.getloadavg()[0]
+    try:
+        for rep in range(args.floor_reps):
+            each(lives, Live.floor_sample, lives[rep % len(lives):] + lives[:rep % len(lives)])
+        each(lives, Live.start)
+        time.sleep(args.settle)  # crawls and first snapshots finish (a benchmark, not a test)
+        hz = os.sysconf("SC_CLK_TCK")
+        live_now = [live for live in lives if live.ok]
+        pids = {id(live): live.pids() for live in live_now}
+        t0, c0 = time.monotonic(), {k: procs.cpu_ticks(v) for k, v in pids.items()}
+        time.sleep(args.idle)  # one idle window for every row
+        t1 = time.monotonic()
+        for live in live_now:
+            mine = pids[id(live)]
+            gone = [pid for pid in mine if not os.path.exists(f"/proc/{pid}")]
+            if gone:
+                live.fail(Failed(f"processes {gone} ended while idle; output: {live.proc.tail()}"))
                 continue
-            served.append(round((done - start) * 1000.0, 1))
-            seen = proc.find_line(detect_text, after=start)
-            if seen is not None:
-                detected.append(round((seen - start) * 1000.0, 1))
-        row.update(served_ms=served, detect_ms=detected, missed=missed)
-        if tool == "devwatch":
-            row["timings"] = [line for _, line in proc.lines if "timings:" in line][1:]
-        row["status"] = "ok"
-    except (Failed, RuntimeError, OSError, subprocess.SubprocessError) as exc:
-        row["status"] = f"failed: {exc}"
+            row = live.row
+            row["idle_cpu_percent"] = round(100.0 * (procs.cpu_ticks(mine) - c0[id(live)]) / hz / (t1 - t0), 3)
+            row["peak_rss_mib"] = round(procs.peak_rss_kib(mine) / 1024.0, 1)
+            row["memory"] = procs.memory(mine)
+            row["pss_mib"] = round(sum(m.get("pss_kib", 0) for m in row["memory"]) / 1024.0, 1)
+            row["processes"] = len(mine)
+        each(lives, Live.warm_up)
+        order = list(lives)
+        shuffle = random.Random(len(group))
+        for i in range(args.reps):
+            shuffle.shuffle(order)
+            each(lives, lambda live: live.edit(i), order)
+        for live in lives:
+            if live.ok:
+                live.row["status"] = "ok"
     finally:
-        if proc:
-            proc.stop()
-        if watchman:
-            watchman.stop()
-    return row
+        for live in lives:
+            live.stop()
 
 
 def stats(row):
@@ -338,9 +401,12 @@ def main():
                 print(f"warm-up start with {python} failed: {exc}", file=sys.stderr)
         for index, row in enumerate(rows):
             row["index"] = index
-            row["load_before"] = os.getloadavg()[0]
-            stats(measure(row, args, base, env))
-            print(json.dumps({k: v for k, v in row.items() if not k.endswith("_ms")}), file=sys.stderr)
+        for kind in dict.fromkeys(r["project"] for r in rows):
+            group = [r for r in rows if r["project"] == kind]
+            measure_group(group, args, base, env)
+            for row in group:
+                stats(row)
+                print(json.dumps({k: v for k, v in row.items() if not k.endswith("_ms")}), file=sys.stderr)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     pool_floors(rows)
