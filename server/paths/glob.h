@@ -70,4 +70,9 @@ class Glob {
 // "[*]". For splicing a path, which may hold any of them, into a glob.
 std::string escape_glob(std::string_view literal);
 
+// `text` with each byte `pick` selects written as a one-byte class ("a" ->
+// "[a]"), the others as they are: escape_glob picks the syntax bytes; the
+// glob fuzzer picks letters and digits to defeat the literal fast paths.
+std::string bracket_bytes(std::string_view text, bool (*pick)(char));
+
 }  // namespace devwatch::paths

@@ -20,18 +20,10 @@ using devwatch::paths::GlobSyntax;
 namespace {
 
 std::string bracketed(std::string_view pattern) {
-  std::string out;
-  for (char c : pattern) {
+  return devwatch::paths::bracket_bytes(pattern, [](char c) {
     const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9')) {
-      out += '[';
-      out += c;
-      out += ']';
-    } else {
-      out += c;
-    }
-  }
-  return out;
+    return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9');
+  });
 }
 
 }  // namespace
