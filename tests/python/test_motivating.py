@@ -87,6 +87,18 @@ def test_manage_py_check_shows_the_warning(venv52, tmp_path):
     assert "devwatch." not in ok.stdout + ok.stderr
 
 
+def test_runserver_noreload_does_not_probe_devwatch(venv52, tmp_path, runservers):
+    """Nothing reloads with --noreload (devwatch run restarts it that way), so
+    its system checks must not start devwatch: the probe cost every start
+    ~150 ms. The missing binary shows whether the probe ran: it says W001."""
+    project = make_project(venv52, tmp_path / "site")
+    env = env_without_devwatch_bin(DEVWATCH_BIN=str(tmp_path / "no-devwatch"))
+    server = runservers(venv52, project, env, args=["--noreload"])
+    server.wait_for_output("Starting development server")
+    assert "System check identified no issues" in server.output
+    assert "devwatch." not in server.output
+
+
 def test_an_app_that_replaces_get_reloader_later_is_named(venv52, tmp_path, runservers):
     """django-watchfiles' issue 146: listed in the wrong place, its reloader
     silently lost to StatReloader. Here the loser is named, with the fix."""

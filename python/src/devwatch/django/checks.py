@@ -12,12 +12,17 @@ Stable ids:
   or ``warn``.
 
 Each warning's ``hint`` is the fix. Only run when ``DEBUG`` is on (runserver's
-world); the probe starts devwatch once, watching the project's folders.
+world); the probe starts devwatch once, watching the project's folders. Not
+under runserver: with autoreload on it has already chosen its reloader and
+said why, and with ``--noreload`` nothing reloads, so a probe would only
+delay every start (by ~150 ms: bench/reload/reloaders.py's cold starts of
+``runserver --noreload``, which is also what ``devwatch run`` restarts).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, List
 
 from django.conf import settings
@@ -47,7 +52,7 @@ def check_devwatch(app_configs: Any = None, **kwargs: Any) -> List[checks.CheckM
         return messages
 
     problem = fallback.last_problem
-    if fallback.last_choice is None:  # no runserver in this process: probe now
+    if fallback.last_choice is None and not _running_runserver():  # e.g. manage.py check: probe now
         problem = _probe()
     if problem is not None:
         messages.append(checks.Warning(
@@ -56,6 +61,10 @@ def check_devwatch(app_configs: Any = None, **kwargs: Any) -> List[checks.CheckM
                  f"({fallback.FALLBACK_ENV}=strict makes it refuse to start)",
             id=problem.check_id))
     return messages
+
+
+def _running_runserver() -> bool:
+    return len(sys.argv) > 1 and sys.argv[1] == "runserver"
 
 
 def _probe():
