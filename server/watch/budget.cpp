@@ -52,6 +52,28 @@ BudgetLimits read_budget_limits() {
                       read_number("/proc/sys/fs/inotify/max_queued_events")};
 }
 
+std::size_t count_watch_lines(const char* fdinfo_path) {
+  static constexpr std::string_view kWatch = "inotify wd:";
+  int fd = ::open(fdinfo_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[4096 + kWatch.size()];
+  std::size_t kept = 0, total = 0;
+  for (;;) {
+    ssize_t n = ::read(fd, buf + kept, 4096);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    std::string_view chunk(buf, kept + static_cast<std::size_t>(n));
+    for (std::size_t pos = 0; (pos = chunk.find(kWatch, pos)) != std::string_view::npos; pos += kWatch.size())
+      ++total;
+    // The tail shorter than a whole "inotify wd:" is kept: a match cut by
+    // the end of this read completes with the next, and none is counted twice.
+    kept = std::min(chunk.size(), kWatch.size() - 1);
+    std::memmove(buf, chunk.data() + chunk.size() - kept, kept);
+  }
+  ::close(fd);
+  return total;
+}
+
 std::size_t count_foreign_inotify_watches() {
   const std::string self = std::to_string(::getpid());
   std::size_t total = 0;
@@ -69,10 +91,7 @@ std::size_t count_foreign_inotify_watches() {
       ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
       if (n <= 0) continue;
       if (std::string_view(target, static_cast<std::size_t>(n)) != "anon_inode:inotify") continue;
-      std::string info = read_proc_file(
-          (std::string("/proc/") + p->d_name + "/fdinfo/" + f->d_name).c_str());
-      for (std::size_t pos = 0; (pos = info.find("inotify wd:", pos)) != std::string::npos; ++pos)
-        ++total;
+      total += count_watch_lines((std::string("/proc/") + p->d_name + "/fdinfo/" + f->d_name).c_str());
     }
     ::closedir(fds);
   }

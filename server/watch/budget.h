@@ -27,6 +27,12 @@ BudgetLimits read_budget_limits();
 // The kernel's per-user count is not exported, so this is best effort.
 std::size_t count_foreign_inotify_watches();
 
+// The watches one inotify instance holds: the "inotify wd:" lines of its
+// /proc/<pid>/fdinfo/<fd>, read through a 4 KiB buffer. A process watching
+// 100,000 folders has ~10 MB of them: read whole, that was devwatch's peak
+// memory at start (and a 1 MiB cap undercounted it). 0 when unreadable.
+std::size_t count_watch_lines(const char* fdinfo_path);
+
 // "Raise fs.inotify.max_user_watches: sudo sysctl fs.inotify.max_user_watches=524288
 // (persist: echo fs.inotify.max_user_watches=524288 | sudo tee /etc/sysctl.d/90-devwatch.conf)"
 std::string watch_limit_fix(std::size_t needed);
