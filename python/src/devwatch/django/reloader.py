@@ -34,11 +34,11 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Set, Tuple
+from typing import Callable, List, Optional, Set, Tuple
 
 from django.utils import autoreload
 
-from devwatch import __version__, find_devwatch_bin
+from devwatch import find_devwatch_bin
 from devwatch.client import (
     Client,
     ClientError,
@@ -57,24 +57,15 @@ from devwatch.django.fallback import (  # noqa: F401 (re-exported: these were de
     report_unavailable,
     stderr_line,
 )
+from devwatch.django.handshake import check_server, check_watcher
 from devwatch.django.roots import Exclude, covered_by, covering_roots, plan
 
 logger = logging.getLogger("django.utils.autoreload")
 
-# The oldest server this package speaks to (protocol 1 with file subscriptions).
-MIN_SERVER_VERSION = (0, 1, 0)
 SETTLE_MS = 10  # the subscription's settle window (see _connect)
 # How long the start-up thread waits for runserver to serve before it
 # connects anyway (another server loop than socketserver's, a slow start).
 SERVER_START_WAIT_SECONDS = 3.0
-
-
-def _version_tuple(text: str) -> Tuple[int, ...]:
-    parts = []
-    for piece in text.split("."):
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        parts.append(int(digits) if digits else 0)
-    return tuple(parts)
 
 
 class DevwatchReloader(autoreload.BaseReloader):
@@ -189,7 +180,7 @@ class DevwatchReloader(autoreload.BaseReloader):
                 "devwatch.W002", f"devwatch ({binary}) failed its handshake: {exc}",
                 f"run '{binary} check' to see why; reinstall with: pip install --force-reinstall devwatch"))
         try:
-            self._check_server(client, binary)
+            check_server(client, binary, sends_excludes=bool(self._excludes))
             # settle 10 ms, not the default 20: Django reloads at the first
             # change and merges nothing, and the events of one save (an
             # in-place write, or an editor's write-and-rename) come within
@@ -214,49 +205,7 @@ class DevwatchReloader(autoreload.BaseReloader):
             raise DevwatchUnavailable(Problem(
                 "devwatch.W002", f"devwatch stopped answering while it crawled the project: {exc}",
                 f"run '{self.client.binary} check' to see why"))
-        self._check_watcher(watcher)
-
-    def _check_server(self, client: Client, binary: str) -> None:
-        version = client.version
-        files = (client.capabilities.get("experimental", {}).get("devwatch", {}) or {}).get("files") or {}
-        if _version_tuple(version) < MIN_SERVER_VERSION or not files.get("subscribe"):
-            client.close()
-            raise DevwatchUnavailable(Problem(
-                "devwatch.W002",
-                f"devwatch {version} ({binary}) is too old: devwatch.django {__version__} needs "
-                f"{'.'.join(map(str, MIN_SERVER_VERSION))} or later with file subscriptions",
-                "upgrade it: pip install --upgrade devwatch"))
-        if self._excludes and not files.get("excludeBaseUri"):
-            # Such a server refused the whole watch setting sent at initialize
-            # (so respectGitignore stayed on): it cannot watch what
-            # StatReloader would.
-            client.close()
-            raise DevwatchUnavailable(Problem(
-                "devwatch.W002",
-                f"devwatch {version} ({binary}) is too old: it does not take the {{baseUri, pattern}} "
-                f"excludes devwatch.django {__version__} sends (no capabilities.experimental.devwatch."
-                "files.excludeBaseUri)",
-                "upgrade it: pip install --upgrade devwatch"))
-
-    def _check_watcher(self, watcher: Dict) -> None:
-        self.backend = str(watcher.get("backend", "?"))
-        self.folders = int(watcher.get("watchedDirectories", 0))
-        problems = watcher.get("problems") or []
-        degraded = [p for p in problems if p.get("kind") in ("budget", "fallback", "watch-failed")]
-        if self.backend != "inotify" and not degraded:
-            degraded = [{"message": f"devwatch watches with the {self.backend} backend "
-                                    f"({watcher.get('reason', 'no reason given')})",
-                         "fix": "see 'devwatch check'"}]
-        if watcher.get("unwatched") and not degraded:
-            degraded = [{"message": f"{len(watcher['unwatched'])} folders have no inotify watch",
-                         "fix": "see 'devwatch check'"}]
-        if degraded:
-            first = degraded[0]
-            raise DevwatchUnavailable(Problem(
-                "devwatch.W003", f"devwatch's watcher is degraded: {first.get('message', '')}",
-                first.get("fix") or "see 'devwatch check'"))
-        for p in problems:  # not degrading (a network mount, an unreadable folder): say it anyway
-            stderr_line(f"devwatch: {p.get('message', '')}" + (f" (fix: {p['fix']})" if p.get("fix") else ""))
+        self.backend, self.folders = check_watcher(watcher)
 
     # -- what to watch --
 
