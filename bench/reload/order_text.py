@@ -12,8 +12,10 @@ the linker over the 2.2 MiB of text, and nearly all of the text ends up
 resident: that is most of devwatch's peak RSS (bench/reload/memory.py).
 Placed together, the same code spans a few windows.
 
-How: the workload (initialize, subscribe "**", the crawl, edits, creates,
-deletes, shutdown) runs under valgrind's callgrind, which names every
+How: the workload (a client's initialize, subscribe "**", crawl, edits,
+creates, deletes and shutdown; then runserver on the example with
+devwatch.django, an edit of a view and the restarted child's devwatch, with
+the Django of --python) runs under valgrind's callgrind, which names every
 function executed, in libc and libstdc++ too. Each name is looked up in the
 executable (nm) and then in the link map (build/server/devwatch.map) to find
 the input section that holds it: a function section of ours, or a whole
@@ -31,9 +33,11 @@ import bisect
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -46,8 +50,8 @@ from devwatch.notifications import FilesDidChange  # noqa: E402
 WINDOW = 64 * 1024
 
 
-def workload(binary: str, root: Path) -> None:
-    """What DevwatchReloader asks of devwatch (reloader.py), once each."""
+def client_workload(binary: str, root: Path) -> None:
+    """The protocol DevwatchReloader uses, and a change of each kind."""
     with Client([root], binary=binary, client_name="bench.order_text", start_timeout=120.0,
                 initialization_options={"autoStart": False, "autoRestart": False,
                                         "settings": {"watch": {"respectGitignore": False, "exclude": []}}}) as client:
@@ -69,42 +73,99 @@ def workload(binary: str, root: Path) -> None:
                     break
 
 
-def executed_functions(binary: str, root: Path, work: Path) -> set:
-    out = work / "callgrind.out"
+def runserver_workload(binary: str, root: Path, python: str) -> None:
+    """DevwatchReloader itself: runserver on the example with devwatch.django
+    installed (its roots, excludes and site-packages crawl), an edit of a
+    view, the restarted child's devwatch, then Ctrl-C."""
+    with open(root / "blogsite" / "settings.py", "a") as f:
+        f.write('\nINSTALLED_APPS = INSTALLED_APPS + ["devwatch.django"]\n')
+    env = dict(os.environ, DEVWATCH_BIN=binary, DEVWATCH_FALLBACK="strict", PYTHONUNBUFFERED="1",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(REPO / "python" / "src"), os.environ.get("PYTHONPATH")])))
+    proc = subprocess.Popen([python, "manage.py", "runserver", "127.0.0.1:18699"], cwd=root, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    lines = []
+    try:
+        for edit in (True, False):
+            for line in proc.stderr:
+                lines.append(line)
+                if "Watching for file changes with DevwatchReloader" in line:
+                    break
+            else:
+                raise SystemExit("runserver never ran on DevwatchReloader:\n" + "".join(lines[-20:]))
+            if edit:
+                with open(root / "blog" / "views.py", "a") as f:
+                    f.write("\n# edited\n")
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def workload(binary: str, work: Path, python: str) -> None:
+    for run in (client_workload, lambda b, r: runserver_workload(b, r, python)):
+        root = work / "project"
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.copytree(REPO / "examples" / "django-blog", root)
+        run(binary, root)
+
+
+def wait_for_files(pattern: str, folder: Path, count: int, timeout: float = 120.0) -> list:
+    """devwatch instances outlive runserver by a moment (they exit when
+    their client does); their profiles appear when they have."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = sorted(folder.glob(pattern))
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def executed_functions(binary: str, work: Path, python: str) -> set:
+    out = work / "callgrind"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
     wrapper = work / "devwatch-under-callgrind"
-    wrapper.write_text("#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file=%s --dump-instr=no "
+    wrapper.write_text("#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file=%s/%%p.out --dump-instr=no "
                        "--compress-strings=no --compress-pos=no --demangle=no %s \"$@\"\n" % (out, binary))
     wrapper.chmod(0o755)
-    workload(str(wrapper), root)
+    workload(str(wrapper), work, python)
     names = set()
-    for line in out.read_text(errors="replace").splitlines():
-        if line.startswith("fn="):
-            names.add(re.sub(r"'\d+$", "", line[3:]))  # callgrind's recursion-depth suffix
+    for profile in wait_for_files("*.out", out, 3):  # the client's, and one per runserver child
+        for line in profile.read_text(errors="replace").splitlines():
+            if line.startswith("fn="):
+                names.add(re.sub(r"'\d+$", "", line[3:]))  # callgrind's recursion-depth suffix
     return names
 
 
-def faulting_functions(binary: str, root: Path, work: Path) -> set:
+def faulting_functions(binary: str, work: Path, python: str) -> set:
     """The functions whose code page-faulted outside .text.hot_path in a
     native run (perf's page-fault event): what valgrind's run cannot show,
     such as glibc's vDSO set-up (valgrind gives no vDSO) or the pidfd path
     (valgrind does not know pidfd_open)."""
-    data = work / "faults.data"
+    out = work / "faults"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
     wrapper = work / "devwatch-under-perf"
-    wrapper.write_text("#!/bin/sh\nexec perf record -q -e page-faults -c 1 -d -o %s %s \"$@\"\n" % (data, binary))
+    wrapper.write_text("#!/bin/sh\nexec perf record -q -e page-faults -c 1 -d -o %s/$$.data %s \"$@\"\n"
+                       % (out, binary))
     wrapper.chmod(0o755)
-    workload(str(wrapper), root)
+    workload(str(wrapper), work, python)
     text, hot = section_bounds(binary, ".text"), section_bounds(binary, ".text.hot_path")
     functions = sorted((a, n) for n, addrs in symbol_addresses(binary).items() for a in addrs)
     starts = [a for a, _ in functions]
-    script = subprocess.run(["perf", "script", "-i", str(data), "-F", "addr"], check=True,
-                            capture_output=True, text=True).stdout
     names = set()
-    for line in script.split():
-        address = int(line, 16)
-        if text[0] <= address < text[1] and not hot[0] <= address < hot[1]:
-            k = bisect.bisect_right(starts, address) - 1
-            if k >= 0:
-                names.add(functions[k][1])
+    for data in wait_for_files("*.data", out, 3):
+        script = subprocess.run(["perf", "script", "-i", str(data), "-F", "addr"],
+                                capture_output=True, text=True).stdout
+        for word in script.split():
+            address = int(word, 16)
+            if text[0] <= address < text[1] and not hot[0] <= address < hot[1]:
+                k = bisect.bisect_right(starts, address) - 1
+                if k >= 0:
+                    names.add(functions[k][1])
     return names
 
 
@@ -213,6 +274,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=str(REPO / "build"), help="the CMake build directory (static build)")
     ap.add_argument("--out", default=str(REPO / "server" / "hot-text.ld"))
+    ap.add_argument("--python", default=str(Path(os.environ.get("DEVWATCH_CACHE", Path.home() / ".cache" / "devwatch-dev"))
+                                         / "bench" / "reload-venv" / "bin" / "python"),
+                    help="a Python with Django (bench/reload/setup.sh makes this one)")
     ap.add_argument("--check", action="store_true", help="report the spread of the hot code; write nothing")
     args = ap.parse_args()
     binary = os.path.join(os.path.abspath(args.build), "server", "devwatch")
@@ -221,17 +285,15 @@ def main() -> int:
         if not shutil.which(tool):
             print(f"order_text: {tool} is needed (apt-get install {package})", file=sys.stderr)
             return 2
+    if not os.access(args.python, os.X_OK):
+        print(f"order_text: no Python with Django at {args.python}: run bench/reload/setup.sh or pass --python",
+              file=sys.stderr)
+        return 2
     if not map_file.is_file():
         print(f"order_text: no link map at {map_file}: build with DEVWATCH_STATIC=ON", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="devwatch-order-") as tmp:
         work = Path(tmp)
-
-        def fresh_root() -> Path:
-            root = work / "project"
-            shutil.rmtree(root, ignore_errors=True)
-            shutil.copytree(REPO / "examples" / "django-blog", root)
-            return root
 
         def report(names: set):
             found, patterns, spans = hot_sections(names, symbol_addresses(binary), text_sections(map_file))
@@ -240,10 +302,10 @@ def main() -> int:
                   f"windows of 64 KiB in {binary}")
             return patterns
 
-        names = executed_functions(binary, fresh_root(), work)
+        names = executed_functions(binary, work, args.python)
         patterns = report(names)
         if args.check:
-            print("native faults outside .text.hot_path in:", sorted(faulting_functions(binary, fresh_root(), work)))
+            print("native faults outside .text.hot_path in:", sorted(faulting_functions(binary, work, args.python)))
             return 0
         # Relink with the script and look for what faults natively outside
         # it, until nothing new does (each round shows only the first fault
@@ -252,7 +314,7 @@ def main() -> int:
             write_script(Path(args.out), patterns)
             subprocess.run(["cmake", "--build", args.build, "--target", "devwatch"], check=True,
                            stdout=subprocess.DEVNULL)
-            missing = faulting_functions(binary, fresh_root(), work) - names
+            missing = faulting_functions(binary, work, args.python) - names
             print(f"native faults outside .text.hot_path in {len(missing)} more functions")
             if not missing:
                 break
